@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: MIT
+# rapport: the only build file. `make` builds build/librapport.a and the
+# binaries; `make run` and `make test` first install missing Debian packages.
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+B ?= build
+
+PKGS = lmdb libmicrohttpd libcjson libutf8proc zlib
+WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
+RP_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP -Iinclude \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lstemmer \
+	-lstreamvbyte -lroaring -lpthread -lm
+
+LIB_SRC = $(wildcard src/*.c)
+LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/src/%.o)
+TEST_SRC = $(wildcard tests/test_*.c)
+TEST_BIN = $(TEST_SRC:tests/%.c=$(B)/tests/%)
+BENCH_SRC = $(wildcard bench/bench_*.c)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+BINS = $(B)/rapport-index $(B)/rapport-search $(B)/rp-eval
+
+DB ?= data/corpus.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps test check asan ubsan coverage bench eval fuzz fuzz-replay \
+	run clean
+all: $(B)/librapport.a $(BINS)
+
+deps:
+	@scripts/deps.sh
+
+$(B)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RP_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/librapport.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RP_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/rapport-index: $(B)/indexer/main.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/rapport-search: $(B)/indexer/search.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/rapport-server: $(B)/server/main.o $(B)/server/http.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/rp-eval: $(B)/bench/eval.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/%: $(B)/tests/%.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/bench/%: $(B)/bench/%.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/librapport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(RP_CFLAGS) $(CFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/replay.c \
+		$(B)/librapport.a $(LIBS)
+
+# The whole suite: unit tests, end-to-end tests and the fuzz corpus replay.
+FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
+check: all $(TEST_BIN) $(FUZZ_REPLAY)
+	@RP_BUILD=$(B) tests/run.sh $(TEST_BIN) $(FUZZ_REPLAY)
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+asan: deps
+	@$(MAKE) --no-print-directory check B=build/asan \
+		CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer -fno-sanitize-recover=all"
+ubsan: deps
+	@$(MAKE) --no-print-directory check B=build/ubsan \
+		CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=all"
+coverage: deps
+	@$(MAKE) --no-print-directory check B=build/coverage \
+		CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage"
+	gcov -o build/coverage/src src/*.c >/dev/null && \
+		mv *.gcov build/coverage/ && echo "gcov files in build/coverage/"
+
+bench: deps all $(BENCH_BIN)
+	@scripts/bench.sh $(B)
+
+eval: deps all
+	@scripts/eval.sh $(B)
+
+fuzz: deps
+	@scripts/deps.sh --extra clang libclang-rt-14-dev
+	@mkdir -p $(B)/fuzz
+	@for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		echo "clang $$n"; \
+		clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude \
+			-fsanitize=fuzzer,address,undefined $$f src/*.c \
+			-o $(B)/fuzz/$$n $(LIBS) || exit 1; \
+	done
+	@echo "fuzzers in $(B)/fuzz/; run one with its seed corpus, e.g."
+	@echo "  $(B)/fuzz/fuzz_query -max_total_time=60 tests/fuzz/corpus/query"
+
+run: deps all
+	@mkdir -p $(dir $(DB))
+	$(B)/rapport-index --db $(DB) corpus/
+	$(B)/rapport-search --db $(DB) --limit 5 "$(or $(Q),grief after losing a parent)"
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

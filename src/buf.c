@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buf: growable byte buffers and LEB128 varints. The buffer owns its bytes;
+ * varint readers bounds-check because stored bytes are untrusted.
+ */
+#include "rapport/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rapport/error.h"
+
+void rp_buf_init(rp_buf *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void rp_buf_fini(rp_buf *b)
+{
+    if (b == NULL)
+        return;
+    free(b->data);
+    rp_buf_init(b);
+}
+
+int rp_buf_reserve(rp_buf *b, size_t extra)
+{
+    if (extra <= b->cap - b->len)
+        return 0;
+    if (extra > SIZE_MAX / 2 - b->len)
+        return RP_ENOMEM;
+    size_t want = b->len + extra;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < want)
+        cap *= 2;
+    unsigned char *p = realloc(b->data, cap);
+    if (p == NULL)
+        return RP_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int rp_buf_append(rp_buf *b, const void *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    int rc = rp_buf_reserve(b, n);
+    if (rc != 0)
+        return rc;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+int rp_buf_puts(rp_buf *b, const char *s)
+{
+    return rp_buf_append(b, s, strlen(s));
+}
+
+int rp_buf_printf(rp_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return RP_EINVAL;
+    int rc = rp_buf_reserve(b, (size_t)n + 1);
+    if (rc != 0)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+int rp_buf_put_varint(rp_buf *b, uint64_t v)
+{
+    int rc = rp_buf_reserve(b, 10);
+    if (rc != 0)
+        return rc;
+    b->len += rp_varint_put(b->data + b->len, v);
+    return 0;
+}
+
+void rp_buf_append_rc(rp_buf *b, const void *p, size_t n, int *rc)
+{
+    if (*rc == 0)
+        *rc = rp_buf_append(b, p, n);
+}
+
+void rp_buf_put_varint_rc(rp_buf *b, uint64_t v, int *rc)
+{
+    if (*rc == 0)
+        *rc = rp_buf_put_varint(b, v);
+}
+
+size_t rp_varint_put(unsigned char *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (unsigned char)v;
+    return n;
+}
+
+size_t rp_varint_get(const unsigned char *p, const unsigned char *end,
+                     uint64_t *v)
+{
+    uint64_t x = 0;
+    for (size_t i = 0; i < 10 && p + i < end; i++) {
+        uint64_t byte = p[i];
+        if (i == 9 && byte > 1)
+            return 0;
+        x |= (byte & 0x7f) << (7 * i);
+        if (byte < 0x80) {
+            *v = x;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+size_t rp_varint_get32(const unsigned char *p, const unsigned char *end,
+                       uint32_t *v)
+{
+    if (p < end && p[0] < 0x80) {
+        *v = p[0];
+        return 1;
+    }
+    uint64_t x;
+    size_t n = rp_varint_get(p, end, &x);
+    if (n == 0 || x > UINT32_MAX)
+        return 0;
+    *v = (uint32_t)x;
+    return n;
+}
