@@ -11,12 +11,14 @@
 
 typedef struct rp_stemmer rp_stemmer;
 
-/* Creates a stemmer for lang, a libstemmer algorithm name or ISO code
- * ("english", "en", "french", "porter", ...), or "none" for a stemmer that
- * returns words unchanged. Every language libstemmer lists works.
+/* Creates a stemmer for lang, a libstemmer algorithm name or ISO 639 code,
+ * in lower case as libstemmer spells them ("english", "en", "eng",
+ * "french", "porter", ...), or "none" for a stemmer that returns words
+ * unchanged. Every language libstemmer lists works.
  * out: set to a new stemmer the caller frees with rp_stemmer_free(), or NULL
  * on failure. Returns 0, RP_ELANG (unknown language), RP_EINVAL (NULL lang)
- * or RP_ENOMEM. */
+ * or RP_ENOMEM. A stemmer holds about 1 MiB, its word cache ("none" has
+ * no cache). */
 int rp_stemmer_new(const char *lang, rp_stemmer **out);
 
 /* Frees s; NULL is fine. */
@@ -24,7 +26,9 @@ void rp_stemmer_free(rp_stemmer *s);
 
 /* Stems word[0..len) (normalised UTF-8, not NUL-terminated).
  * stem/stem_len: out; *stem points into the stemmer's own buffer, valid until
- * the next call on s. Returns 0, RP_EINVAL (len 0 or over 255 bytes) or
+ * the next call on s. *stem_len is at least 1: where Snowball would strip a
+ * word to nothing (porter on "s"), the word is its own stem. On failure they
+ * are set to NULL and 0. Returns 0, RP_EINVAL (len 0 or over 255 bytes) or
  * RP_ENOMEM. Not thread-safe on one s. Cost: a cache probe, plus the
  * Snowball algorithm on a miss. */
 int rp_stem(rp_stemmer *s, const char *word, size_t len, const char **stem,

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * index: the on-disk index in one LMDB environment: documents, external id
+ * map, per-document field lengths, the term dictionary, posting blocks and
+ * collection statistics (the byte layout is specified at the top of
+ * src/index.c). This is the only module that includes lmdb.h; LMDB codes
+ * never leave it. It stores and fetches; analysis and ranking live above.
+ *
+ * Threads: one rp_index is shared by all threads. Each thread runs its own
+ * transactions; one write transaction at a time (LMDB serialises writers);
+ * readers never block and see the last committed state.
+ */
+#ifndef RAPPORT_INDEX_H
+#define RAPPORT_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rapport/error.h"
+#include "rapport/postings.h"
+
+#define RP_INDEX_FORMAT 1 /* bump with every storage format change */
+
+typedef struct rp_index rp_index;
+typedef struct rp_txn rp_txn;
+
+typedef struct rp_index_opts {
+    const char *lang;  /* stemmer language for a new index; NULL: "english".
+                          For an existing index NULL means "as stored", and
+                          a different name is an error. */
+    size_t map_size;   /* LMDB map size in bytes; 0: 64 GiB (virtual) */
+    int readonly;      /* open without write access */
+} rp_index_opts;
+
+/*
+ * Opens (creating when missing, unless readonly) the index in directory dir.
+ * An existing empty directory is fine. Checks the format version.
+ * out: the index, closed with rp_index_close(); NULL on failure.
+ * Returns 0, RP_EVERSION (format mismatch: rebuild the index), RP_ELANG
+ * (opts->lang differs from the stored language), RP_ECORRUPT, RP_ENOMEM or
+ * -errno (e.g. -EACCES, -ENOENT when readonly and missing); err gets a
+ * message naming the directory.
+ */
+int rp_index_open(const char *dir, const rp_index_opts *opts, rp_index **out,
+                  rp_error *err);
+
+/* Closes ix; all transactions must have ended. NULL is fine. */
+void rp_index_close(rp_index *ix);
+
+/* The stemmer language stored in the index. Borrowed, valid until close. */
+const char *rp_index_lang(const rp_index *ix);
+
+/* Bytes the index occupies on disk (the data file). */
+uint64_t rp_index_disk_bytes(const rp_index *ix);
+
+/* Begins a transaction: write != 0 for the (single) writer. out: free with
+ * rp_txn_commit or rp_txn_abort. Returns 0, RP_EBUSY, RP_ENOMEM, RP_EINVAL
+ * (write on a readonly index) or -errno. */
+int rp_txn_begin(rp_index *ix, int write, rp_txn **out);
+
+/* Commits (a read transaction just ends) and frees txn. Returns 0, RP_EFULL
+ * (map full: nothing was written) or -errno; txn is freed either way. */
+int rp_txn_commit(rp_txn *txn);
+
+/* Abandons txn's changes and frees it. NULL is fine. */
+void rp_txn_abort(rp_txn *txn);
+
+/* Collection statistics. */
+typedef struct rp_stats {
+    uint64_t ndocs;                /* live documents */
+    uint64_t fieldlen[RP_NFIELDS]; /* sum of field lengths over live docs */
+    rp_docid next_docid;           /* next id to assign (ids are never
+                                      reused) */
+} rp_stats;
+
+int rp_txn_stats(rp_txn *txn, rp_stats *out);
+int rp_txn_put_stats(rp_txn *txn, const rp_stats *st);
+
+/* Stored document records (see doc.h). Borrowed bytes are valid until the
+ * transaction ends or writes again. RP_ENOTFOUND when absent. append != 0
+ * asserts doc is larger than every stored id (bulk load). */
+int rp_txn_doc_get(rp_txn *txn, rp_docid doc, const void **rec, size_t *len);
+int rp_txn_doc_put(rp_txn *txn, rp_docid doc, const void *rec, size_t len,
+                   int append);
+int rp_txn_doc_del(rp_txn *txn, rp_docid doc);
+
+/* External id <-> internal id. RP_ENOTFOUND when absent. */
+int rp_txn_id_get(rp_txn *txn, const char *id, size_t len, rp_docid *out);
+int rp_txn_id_put(rp_txn *txn, const char *id, size_t len, rp_docid doc,
+                  int append);
+int rp_txn_id_del(rp_txn *txn, const char *id, size_t len);
+
+/* Per-document type and field lengths (the BM25F norms). */
+typedef struct rp_norms {
+    rp_doctype type;               /* RP_DOC_NONE: no such document */
+    uint16_t len[RP_NFIELDS];      /* terms per field, saturating */
+} rp_norms;
+
+/* Reads doc's norms (type RP_DOC_NONE when absent). Cached per 256-document
+ * chunk, so scanning nearby ids costs a pointer lookup. Returns 0 or
+ * RP_ECORRUPT. */
+int rp_txn_norms_get(rp_txn *txn, rp_docid doc, rp_norms *out);
+
+/* Sets doc's norms (type RP_DOC_NONE clears them). Buffered per chunk and
+ * written when the chunk changes or at commit. */
+int rp_txn_norms_put(rp_txn *txn, rp_docid doc, const rp_norms *n);
+
+/* Dictionary entry of a term. */
+typedef struct rp_terminfo {
+    uint32_t df;    /* documents containing the term */
+    uint64_t cf;    /* total occurrences */
+    rp_bound bound; /* per-field max tf over the term (an upper bound) */
+} rp_terminfo;
+
+/* Looks term up. Returns 0, RP_ENOTFOUND or RP_ECORRUPT. */
+int rp_txn_term_get(rp_txn *txn, const char *term, size_t len,
+                    rp_terminfo *out);
+
+/* Calls cb for each term starting with prefix[0..len), in byte order, until
+ * cb returns non-zero (returned) or the terms run out (0). The term bytes
+ * are borrowed for the call. */
+typedef int (*rp_term_cb)(void *ctx, const char *term, size_t len,
+                          const rp_terminfo *info);
+int rp_txn_term_scan(rp_txn *txn, const char *prefix, size_t len,
+                     rp_term_cb cb, void *ctx);
+
+/*
+ * Appends postings to a term's list in a write transaction. Document ids
+ * must be larger than any the term has. rp_appender is caller-provided:
+ * begin, add postings in ascending document order, end. With bulk != 0 the
+ * caller promises terms arrive in byte order, each new to the index (an
+ * empty index), which lets LMDB append pages without searching.
+ */
+typedef struct rp_appender {
+    rp_txn *txn;
+    char term[RP_TERM_MAX_BYTES];
+    size_t term_len;
+    int bulk;
+    rp_terminfo info;     /* updated as postings arrive */
+    rp_posting pend[RP_BLOCK_DOCS]; /* postings not yet written */
+    size_t npend;
+    rp_pos *pos;          /* owned copies of pending positions */
+    size_t npos, cappos;
+    rp_buf enc;           /* owned scratch for block encoding */
+} rp_appender;
+
+void rp_appender_init(rp_appender *a);
+void rp_appender_fini(rp_appender *a);
+int rp_appender_begin(rp_appender *a, rp_txn *txn, const char *term,
+                      size_t len, int bulk);
+int rp_appender_add(rp_appender *a, const rp_posting *p);
+int rp_appender_end(rp_appender *a);
+
+/* Removes doc from term's postings (no-op when absent) and updates the
+ * term's df and cf, deleting the term when none remain. */
+int rp_txn_term_remove(rp_txn *txn, const char *term, size_t len,
+                       rp_docid doc);
+
+/*
+ * A cursor over a term's posting blocks, in document order, for readers.
+ * Caller-provided; rp_blockcur_open positions it on the first block.
+ * hdr is the current block's parsed header, valid until the cursor moves or
+ * the transaction ends.
+ */
+typedef struct rp_blockcur {
+    void *cursor;            /* owned LMDB cursor */
+    char key[RP_TERM_MAX_BYTES + 5]; /* term, 0, big-endian last doc */
+    size_t term_len;
+    int eof;                 /* no current block */
+    rp_blockhdr hdr;         /* current block */
+} rp_blockcur;
+
+/* Returns 0 (hdr set, or eof when the term has no postings), RP_ECORRUPT,
+ * RP_ENOMEM. Close with rp_blockcur_close even on failure. */
+int rp_blockcur_open(rp_txn *txn, const char *term, size_t len,
+                     rp_blockcur *c);
+
+/* Moves to the next block; sets eof at the end. Returns 0 or RP_ECORRUPT. */
+int rp_blockcur_next(rp_blockcur *c);
+
+/* Moves forward to the first block whose last document is >= doc (stays
+ * when the current one qualifies). Returns 0 or RP_ECORRUPT. */
+int rp_blockcur_seek(rp_blockcur *c, rp_docid doc);
+
+void rp_blockcur_close(rp_blockcur *c);
+
+#endif

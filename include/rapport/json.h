@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json: documents and API payloads to and from JSON. The only code that
+ * includes cJSON.h. Every JSON text is first checked strictly
+ * (jsoncheck.h), because cJSON accepts some invalid JSON.
+ */
+#ifndef RAPPORT_JSON_H
+#define RAPPORT_JSON_H
+
+#include <stddef.h>
+
+#include "rapport/buf.h"
+#include "rapport/doc.h"
+#include "rapport/error.h"
+
+/*
+ * Decodes one document, a JSON object, into d (reset first).
+ * Accepted: "id" (or BEIR's "_id"), "type" ("article" when absent,
+ * "question", "specialist"), and the source fields of that type
+ * (schema.h) with their JSON kinds; other members are kept in d's extra
+ * JSON, stored and returned but not indexed.
+ * Returns 0; RP_ETOOBIG (over RP_DOC_MAX_BYTES); RP_EJSON or RP_EUTF8 (not
+ * strict JSON; err->offset is the byte); RP_EDOC (not an object, missing or
+ * malformed id, unknown type, a field of the wrong kind, a bad date, a
+ * duplicate field); RP_ENOMEM. err->msg names the problem and the field.
+ */
+int rp_json_decode_doc(const char *text, size_t len, rp_doc *d,
+                       rp_error *err);
+
+/* Appends d as one compact JSON object: id, type, its fields (array
+ * fields as arrays) and its extra members. Returns 0 or RP_ENOMEM. */
+int rp_json_encode_doc(const rp_doc *d, rp_buf *out);
+
+/* Called with each top-level document of a JSON text: the bytes of one
+ * object (or other value) and its 1-based line in the text. */
+typedef int (*rp_json_elem_cb)(void *ctx, const char *elem, size_t len,
+                               long line);
+
+/*
+ * Checks text strictly, then calls cb once with the whole value if it is
+ * not an array, or once per element if it is an array (a .json file holds
+ * one document or an array of them). Returns 0, RP_EJSON / RP_EUTF8 /
+ * RP_ELIMIT (err: line and offset), or cb's non-zero value.
+ */
+int rp_json_elements(const char *text, size_t len, rp_json_elem_cb cb,
+                     void *ctx, rp_error *err);
+
+/*
+ * Decodes a query line {"id" or "_id": string, "text": string} (extra
+ * members ignored) into id and text (appended, not NUL-terminated).
+ * Returns 0, RP_EJSON / RP_EUTF8 / RP_EDOC with err set, or RP_ENOMEM.
+ */
+int rp_json_decode_query(const char *line, size_t len, rp_buf *id,
+                         rp_buf *text, rp_error *err);
+
+/* Appends s[0..len) as a JSON string literal (quoted, escaped). */
+int rp_json_put_string(rp_buf *out, const char *s, size_t len);
+
+#endif

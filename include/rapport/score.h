@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * score: BM25F ranking arithmetic, with no I/O. A scorer is built once per
+ * query from the collection statistics, the field weights, k1 and b; it
+ * then scores (weighted tf, document norms) pairs and gives per-term upper
+ * bounds for dynamic pruning. Plain struct, caller-owned.
+ */
+#ifndef RAPPORT_SCORE_H
+#define RAPPORT_SCORE_H
+
+#include <stdint.h>
+
+#include "rapport/index.h"
+
+#define RP_BM25_K1 1.2f
+#define RP_BM25_B 0.75f
+
+typedef struct rp_score_params {
+    float k1;                 /* tf saturation, > 0 */
+    float b;                  /* length normalisation, 0..1 */
+    float weight[RP_NFIELDS]; /* per-field weights, >= 0 */
+} rp_score_params;
+
+/* Fills p with the defaults: k1 1.2, b 0.75, the schema's weights. */
+void rp_score_defaults(rp_score_params *p);
+
+typedef struct rp_scorer {
+    rp_score_params p;
+    double ndocs;              /* live documents */
+    double avglen[RP_NFIELDS]; /* mean field length over live documents */
+} rp_scorer;
+
+/* Prepares a scorer. Returns 0, or RP_EINVAL for parameters out of range
+ * (k1 <= 0, b outside 0..1, a negative weight). */
+int rp_scorer_init(rp_scorer *s, const rp_stats *st, const rp_score_params *p);
+
+/* BM25 idf with Lucene's +1 inside the log, so it stays positive:
+ * ln(1 + (N - df + 0.5) / (df + 0.5)). */
+double rp_score_idf(const rp_scorer *s, uint32_t df);
+
+/*
+ * BM25F over the fields in mask (the "combined field" form of BM25F:
+ * weighted term frequencies and lengths are summed over fields, then
+ * saturated once):
+ *   wtf  = sum over f in mask of w_f * tf_f
+ *   wlen = sum over f in mask of w_f * len_f
+ *   avg  = sum over f in mask of w_f * avglen_f
+ *   score = idf * wtf * (k1 + 1) / (wtf + k1 * (1 - b + b * wlen / avg))
+ * Returns 0 when wtf is 0.
+ */
+double rp_score_bm25f(const rp_scorer *s, double idf, const uint16_t *tf,
+                      const rp_norms *norms, unsigned mask);
+
+/* An upper bound of rp_score_bm25f over every posting whose per-field tfs
+ * are at most bound->maxtf, whatever their lengths (it uses wlen >= wtf,
+ * true because a field's length counts the term's occurrences in it). */
+double rp_score_bound(const rp_scorer *s, double idf, const rp_bound *bound,
+                      unsigned mask);
+
+#endif

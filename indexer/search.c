@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rapport-search: runs one query, or a file of natural-language queries,
+ * against an index and prints the hits as text, JSON or TREC run lines.
+ * Argument parsing and printing only; searching is librapport's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rapport/analyze.h"
+#include "rapport/doc.h"
+#include "rapport/error.h"
+#include "rapport/index.h"
+#include "rapport/json.h"
+#include "rapport/query.h"
+#include "rapport/search.h"
+
+static const char usage[] =
+    "usage: rapport-search --db DIR [--type T] [--limit N] [--offset N]\n"
+    "                      [--format text|json|trec] QUERY\n"
+    "       rapport-search --db DIR --queries FILE.jsonl [--limit N]\n"
+    "                      --format trec [--tag TAG]\n";
+
+enum { F_TEXT, F_JSON, F_TREC };
+
+typedef struct cli {
+    const char *db, *queries, *tag, *query;
+    int format;
+    rp_search_opts opts;
+} cli;
+
+static int fail(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "rapport-search: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return 1;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || *s == '-' || v > RP_SEARCH_MAX_K)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, cli *c)
+{
+    memset(c, 0, sizeof *c);
+    rp_search_opts_init(&c->opts);
+    c->tag = "rapport";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            exit(0);
+        } else if (strcmp(a, "--db") == 0 && v) {
+            c->db = v;
+        } else if (strcmp(a, "--queries") == 0 && v) {
+            c->queries = v;
+        } else if (strcmp(a, "--tag") == 0 && v) {
+            c->tag = v;
+        } else if (strcmp(a, "--type") == 0 && v) {
+            c->opts.type = rp_schema_doctype(v, strlen(v));
+            if (c->opts.type == RP_DOC_NONE)
+                return fail("unknown type '%s' (article, question or "
+                            "specialist)", v);
+        } else if (strcmp(a, "--limit") == 0 && v) {
+            if (parse_size(v, &c->opts.limit) != 0 || c->opts.limit == 0)
+                return fail("--limit wants 1..10000, not '%s'", v);
+        } else if (strcmp(a, "--offset") == 0 && v) {
+            if (parse_size(v, &c->opts.offset) != 0)
+                return fail("--offset wants 0..10000, not '%s'", v);
+        } else if (strcmp(a, "--format") == 0 && v) {
+            if (strcmp(v, "text") == 0)
+                c->format = F_TEXT;
+            else if (strcmp(v, "json") == 0)
+                c->format = F_JSON;
+            else if (strcmp(v, "trec") == 0)
+                c->format = F_TREC;
+            else
+                return fail("unknown format '%s' (text, json or trec)", v);
+        } else if (strncmp(a, "--", 2) == 0) {
+            return fail("unknown option %s", a);
+        } else if (c->query == NULL) {
+            c->query = a;
+            continue;
+        } else {
+            return fail("one QUERY only (quote it): '%s'", a);
+        }
+        i++;
+    }
+    if (c->db == NULL || (c->query == NULL) == (c->queries == NULL)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (c->queries && c->format != F_TREC)
+        return fail("%s", "--queries prints TREC runs: add --format trec");
+    return 0;
+}
+
+/* The display title of a stored record: its title or name. */
+static void title_of(const rp_doc *d, const char **s, size_t *len)
+{
+    *s = "";
+    *len = 0;
+    for (size_t i = 0; i < d->nfields; i++) {
+        const rp_srcfield *src = rp_doc_srcfield(&d->fields[i]);
+        if (src && src->field == RP_F_TITLE) {
+            *s = rp_doc_value(d, &d->fields[i]);
+            *len = d->fields[i].len;
+            return;
+        }
+    }
+}
+
+static int print_hits(const cli *c, rp_txn *txn, const rp_results *r,
+                      const char *qid)
+{
+    rp_doc d;
+    rp_doc_init(&d);
+    rp_buf out = RP_BUF_INIT;
+    int rc = 0;
+    if (c->format == F_JSON)
+        rc = rp_buf_printf(&out, "{\"total\":%llu,\"total_exact\":%s,"
+                           "\"hits\":[",
+                           (unsigned long long)r->total,
+                           r->total_exact ? "true" : "false");
+    else if (c->format == F_TEXT)
+        rc = rp_buf_printf(&out, "%llu result%s\n",
+                           (unsigned long long)r->total,
+                           r->total == 1 ? "" : "s");
+    for (size_t i = 0; i < r->nhits && rc == 0; i++) {
+        const void *rec;
+        size_t len;
+        rc = rp_txn_doc_get(txn, r->hits[i].doc, &rec, &len);
+        if (rc == 0)
+            rc = rp_doc_decode(rec, len, &d);
+        if (rc != 0)
+            break;
+        size_t rank = c->opts.offset + i + 1;
+        if (c->format == F_TREC) {
+            rc = rp_buf_printf(&out, "%s Q0 %.*s %zu %.9g %s\n", qid,
+                               (int)d.id_len, rp_doc_id(&d), rank,
+                               r->hits[i].score, c->tag);
+        } else if (c->format == F_JSON) {
+            rc = rp_buf_printf(&out, "%s{\"rank\":%zu,\"score\":%.6g,"
+                               "\"doc\":",
+                               i ? "," : "", rank, r->hits[i].score);
+            if (rc == 0)
+                rc = rp_json_encode_doc(&d, &out);
+            if (rc == 0)
+                rc = rp_buf_puts(&out, "}");
+        } else {
+            const char *t;
+            size_t tlen;
+            title_of(&d, &t, &tlen);
+            rc = rp_buf_printf(&out, "%3zu. %8.4f  %-10s %.*s  %.*s\n", rank,
+                               r->hits[i].score,
+                               rp_schema_doctype_name(d.type), (int)d.id_len,
+                               rp_doc_id(&d), (int)tlen, t);
+        }
+    }
+    if (rc == 0 && c->format == F_JSON)
+        rc = rp_buf_puts(&out, "]}\n");
+    if (rc == 0)
+        fwrite(out.data, 1, out.len, stdout);
+    rp_buf_fini(&out);
+    rp_doc_fini(&d);
+    return rc;
+}
+
+static int run_queries(const cli *c, rp_txn *txn, rp_analyzer *an)
+{
+    FILE *f = fopen(c->queries, "r");
+    if (f == NULL) {
+        perror(c->queries);
+        return 1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0;
+    int rc = 0;
+    rp_buf id = RP_BUF_INIT, text = RP_BUF_INIT;
+    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            n--;
+        if (n == 0)
+            continue;
+        rp_error err;
+        rp_error_clear(&err);
+        id.len = text.len = 0;
+        rc = rp_json_decode_query(line, (size_t)n, &id, &text, &err);
+        if (rc == 0)
+            rc = rp_buf_append(&id, "", 1);
+        if (rc != 0) {
+            fprintf(stderr, "rapport-search: %s:%ld: %s\n", c->queries,
+                    lineno, err.code ? err.msg : rp_strerror(rc));
+            break;
+        }
+        rp_results r;
+        rc = rp_search_text(txn, an, (const char *)text.data, text.len,
+                            &c->opts, &r);
+        if (rc == 0)
+            rc = print_hits(c, txn, &r, (const char *)id.data);
+        rp_results_fini(&r);
+        if (rc != 0)
+            fprintf(stderr, "rapport-search: %s:%ld: %s\n", c->queries,
+                    lineno, rp_strerror(rc));
+    }
+    free(line);
+    rp_buf_fini(&id);
+    rp_buf_fini(&text);
+    fclose(f);
+    return rc != 0;
+}
+
+static int run_query(const cli *c, rp_txn *txn, rp_analyzer *an)
+{
+    rp_error err;
+    rp_error_clear(&err);
+    rp_query *q = NULL;
+    int rc = rp_query_parse(c->query, strlen(c->query), &q, &err);
+    if (rc != 0) {
+        fprintf(stderr, "rapport-search: query error at byte %zu: %s\n",
+                err.offset, err.code ? err.msg : rp_strerror(rc));
+        return 1;
+    }
+    rp_results r;
+    rc = rp_search(txn, an, q, &c->opts, &r);
+    if (rc == 0)
+        rc = print_hits(c, txn, &r, "1");
+    rp_results_fini(&r);
+    rp_query_free(q);
+    if (rc != 0)
+        fprintf(stderr, "rapport-search: %s\n", rp_strerror(rc));
+    return rc != 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    int rc = parse_args(argc, argv, &c);
+    if (rc != 0)
+        return rc;
+    rp_error err;
+    rp_error_clear(&err);
+    rp_index_opts io = {NULL, 0, 1};
+    rp_index *ix = NULL;
+    if ((rc = rp_index_open(c.db, &io, &ix, &err)) != 0)
+        return fail("%s", err.msg);
+    rp_analyzer *an = NULL;
+    rp_txn *txn = NULL;
+    rc = rp_analyzer_new(rp_index_lang(ix), &an);
+    if (rc == 0)
+        rc = rp_txn_begin(ix, 0, &txn);
+    if (rc != 0) {
+        rp_analyzer_free(an);
+        rp_index_close(ix);
+        return fail("%s", rp_strerror(rc));
+    }
+    rc = c.queries ? run_queries(&c, txn, an) : run_query(&c, txn, an);
+    rp_txn_abort(txn);
+    rp_analyzer_free(an);
+    rp_index_close(ix);
+    return rc;
+}

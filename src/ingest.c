@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ingest: batch commits. Phases: parse JSON (worker threads), resolve
+ * repeated ids (the last operation on an id wins), delete replaced and
+ * deleted documents (re-analysing their stored text to find their terms),
+ * analyze new documents into per-worker segments (worker threads, each over
+ * a contiguous range of new docids), then write records, norms, ids and the
+ * merged postings in one LMDB write transaction. Any failure aborts the
+ * transaction, so a batch is all or nothing.
+ */
+#include "rapport/ingest.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rapport/analyze.h"
+#include "rapport/json.h"
+#include "rapport/segment.h"
+
+#define MAX_THREADS 16
+#define FIELD_GAP 16    /* positions between field values: no phrase spans
+                           two values */
+#define MIN_PER_THREAD 512
+
+enum { OP_JSON, OP_DOC, OP_DELETE };
+
+typedef struct op {
+    int kind;
+    long line;       /* input line, 0 if unknown */
+    int file;        /* index in the batch's file names, -1 if none */
+    size_t off, len; /* OP_JSON: text in the arena; OP_DELETE: the id */
+    rp_doc doc;      /* the document (OP_JSON after parsing, OP_DOC) */
+    int skip;        /* a later operation on the same id wins */
+    rp_docid docid;  /* assigned at commit */
+    rp_norms norms;  /* computed by analysis */
+} op;
+
+struct rp_batch {
+    rp_index *ix;
+    rp_batch_opts opts;
+    op *ops;
+    size_t nops, capops;
+    rp_buf text; /* JSON texts and deleted ids */
+    char **files; /* owned names of input files, for messages */
+    size_t nfiles, capfiles;
+};
+
+int rp_batch_new(rp_index *ix, const rp_batch_opts *opts, rp_batch **out)
+{
+    *out = NULL;
+    rp_batch *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return RP_ENOMEM;
+    b->ix = ix;
+    if (opts)
+        b->opts = *opts;
+    if (b->opts.threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        b->opts.threads = n > 0 ? (unsigned)n : 1;
+    }
+    if (b->opts.threads > MAX_THREADS)
+        b->opts.threads = MAX_THREADS;
+    *out = b;
+    return 0;
+}
+
+static void clear_ops(rp_batch *b)
+{
+    for (size_t i = 0; i < b->nops; i++)
+        rp_doc_fini(&b->ops[i].doc);
+    b->nops = 0;
+    b->text.len = 0;
+}
+
+void rp_batch_free(rp_batch *b)
+{
+    if (b == NULL)
+        return;
+    clear_ops(b);
+    free(b->ops);
+    rp_buf_fini(&b->text);
+    for (size_t i = 0; i < b->nfiles; i++)
+        free(b->files[i]);
+    free(b->files);
+    free(b);
+}
+
+static op *push_op(rp_batch *b)
+{
+    if (b->nops == b->capops) {
+        size_t cap = b->capops ? b->capops * 2 : 256;
+        op *p = realloc(b->ops, cap * sizeof *p);
+        if (p == NULL)
+            return NULL;
+        b->ops = p;
+        b->capops = cap;
+    }
+    op *o = &b->ops[b->nops];
+    memset(o, 0, sizeof *o);
+    o->file = -1;
+    rp_doc_init(&o->doc);
+    return o;
+}
+
+static int file_index(rp_batch *b, const char *file, int *out)
+{
+    *out = -1;
+    if (file == NULL)
+        return 0;
+    if (b->nfiles > 0 && strcmp(b->files[b->nfiles - 1], file) == 0) {
+        *out = (int)b->nfiles - 1;
+        return 0;
+    }
+    if (b->nfiles == b->capfiles) {
+        size_t cap = b->capfiles ? b->capfiles * 2 : 8;
+        char **p = realloc(b->files, cap * sizeof *p);
+        if (p == NULL)
+            return RP_ENOMEM;
+        b->files = p;
+        b->capfiles = cap;
+    }
+    size_t n = strlen(file) + 1;
+    if ((b->files[b->nfiles] = malloc(n)) == NULL)
+        return RP_ENOMEM;
+    memcpy(b->files[b->nfiles], file, n);
+    *out = (int)b->nfiles++;
+    return 0;
+}
+
+int rp_batch_add_json(rp_batch *b, const char *json, size_t len,
+                      const char *file, long line)
+{
+    int fi;
+    if (file_index(b, file, &fi) != 0)
+        return RP_ENOMEM;
+    op *o = push_op(b);
+    if (o == NULL)
+        return RP_ENOMEM;
+    o->kind = OP_JSON;
+    o->line = line;
+    o->file = fi;
+    o->off = b->text.len;
+    o->len = len;
+    int rc = rp_buf_append(&b->text, json, len);
+    if (rc == 0)
+        b->nops++;
+    return rc;
+}
+
+int rp_batch_add_doc(rp_batch *b, rp_doc *d)
+{
+    if (d->id_len == 0 || d->type == RP_DOC_NONE)
+        return RP_EINVAL;
+    op *o = push_op(b);
+    if (o == NULL)
+        return RP_ENOMEM;
+    o->kind = OP_DOC;
+    o->doc = *d;
+    rp_doc_init(d);
+    b->nops++;
+    return 0;
+}
+
+int rp_batch_delete(rp_batch *b, const char *id, size_t len)
+{
+    if (!rp_doc_id_valid(id, len))
+        return RP_EDOC;
+    op *o = push_op(b);
+    if (o == NULL)
+        return RP_ENOMEM;
+    o->kind = OP_DELETE;
+    o->off = b->text.len;
+    o->len = len;
+    int rc = rp_buf_append(&b->text, id, len);
+    if (rc == 0)
+        b->nops++;
+    return rc;
+}
+
+size_t rp_batch_size(const rp_batch *b)
+{
+    return b->nops;
+}
+
+static const char *op_id(const rp_batch *b, const op *o, size_t *len)
+{
+    if (o->kind == OP_DELETE) {
+        *len = o->len;
+        return (const char *)b->text.data + o->off;
+    }
+    *len = o->doc.id_len;
+    return rp_doc_id(&o->doc);
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+static void report(const rp_batch *b, const char *phase, uint64_t done,
+                   uint64_t total)
+{
+    if (b->opts.progress)
+        b->opts.progress(b->opts.progress_ctx, phase, done, total);
+}
+
+/* ---- worker threads ---------------------------------------------------- */
+
+typedef struct job {
+    rp_batch *b;
+    size_t *idx;          /* op indices this batch works on */
+    size_t from, to;      /* this worker's range in idx */
+    atomic_size_t *done;  /* shared progress counter */
+    const char *lang;
+    rp_segment *seg;      /* analysis output, owned by the job */
+    uint64_t tokens;
+    int rc;
+    size_t bad;           /* op index of the first failure */
+    rp_error err;
+} job;
+
+static int parse_op(rp_batch *b, op *o, rp_error *err)
+{
+    return rp_json_decode_doc((const char *)b->text.data + o->off, o->len,
+                              &o->doc, err);
+}
+
+static void *parse_worker(void *arg)
+{
+    job *j = arg;
+    for (size_t i = j->from; i < j->to; i++) {
+        op *o = &j->b->ops[j->idx[i]];
+        int rc = parse_op(j->b, o, &j->err);
+        if (rc != 0) {
+            j->rc = rc;
+            j->bad = j->idx[i];
+            break;
+        }
+        atomic_fetch_add_explicit(j->done, 1, memory_order_relaxed);
+    }
+    return NULL;
+}
+
+typedef struct sink {
+    rp_segment *seg;
+    int field;
+    uint32_t count; /* terms counted toward the field length */
+} sink;
+
+static int to_segment(void *ctx, const rp_token *tok)
+{
+    sink *s = ctx;
+    if (!(tok->flags & RP_TOK_JOINED))
+        s->count++;
+    return rp_segment_add(s->seg, tok->term, tok->term_len, s->field,
+                          tok->pos);
+}
+
+/* The one place a document becomes index terms: used to add it and to find
+ * its terms again when it is deleted. */
+static int analyze_doc(rp_analyzer *an, const rp_doc *d, rp_docid docid,
+                       rp_segment *seg, rp_norms *norms, uint64_t *tokens)
+{
+    int rc = rp_segment_begin(seg, docid);
+    rp_pos pos = 0;
+    uint32_t lens[RP_NFIELDS] = {0};
+    for (size_t i = 0; i < d->nfields && rc == 0; i++) {
+        const rp_docfield *f = &d->fields[i];
+        const rp_srcfield *src = rp_doc_srcfield(f);
+        if (src == NULL || src->field == RP_FIELD_ANY)
+            continue;
+        sink s = {seg, src->field, 0};
+        rc = rp_analyze(an, rp_doc_value(d, f), f->len, pos, to_segment, &s,
+                        &pos);
+        pos += FIELD_GAP;
+        lens[src->field] += s.count;
+        *tokens += s.count;
+    }
+    if (rc == 0)
+        rc = rp_segment_end(seg);
+    norms->type = d->type;
+    for (int f = 0; f < RP_NFIELDS; f++)
+        norms->len[f] = (uint16_t)(lens[f] > 65535 ? 65535 : lens[f]);
+    return rc;
+}
+
+static void *analyze_worker(void *arg)
+{
+    job *j = arg;
+    rp_analyzer *an = NULL;
+    j->rc = rp_analyzer_new(j->lang, &an);
+    if (j->rc == 0)
+        j->rc = rp_segment_new(&j->seg);
+    for (size_t i = j->from; i < j->to && j->rc == 0; i++) {
+        op *o = &j->b->ops[j->idx[i]];
+        j->rc = analyze_doc(an, &o->doc, o->docid, j->seg, &o->norms,
+                            &j->tokens);
+        if (j->rc != 0)
+            j->bad = j->idx[i];
+        atomic_fetch_add_explicit(j->done, 1, memory_order_relaxed);
+    }
+    if (j->rc == 0)
+        j->rc = rp_segment_finish(j->seg);
+    rp_analyzer_free(an);
+    return NULL;
+}
+
+/* Runs fn over idx[0..n) split into contiguous ranges, one per worker,
+ * reporting progress while waiting. Returns the number of jobs used. */
+static size_t run_jobs(rp_batch *b, job *jobs, size_t *idx, size_t n,
+                       void *(*fn)(void *), const char *phase,
+                       const char *lang)
+{
+    size_t nj = b->opts.threads;
+    if (nj > n / MIN_PER_THREAD)
+        nj = n / MIN_PER_THREAD;
+    if (nj == 0)
+        nj = 1;
+    atomic_size_t done;
+    atomic_init(&done, 0);
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (size_t k = 0; k < nj; k++) {
+        memset(&jobs[k], 0, sizeof jobs[k]);
+        jobs[k].b = b;
+        jobs[k].idx = idx;
+        jobs[k].from = n * k / nj;
+        jobs[k].to = n * (k + 1) / nj;
+        jobs[k].done = &done;
+        jobs[k].lang = lang;
+        rp_error_clear(&jobs[k].err);
+    }
+    if (nj == 1) {
+        fn(&jobs[0]);
+    } else {
+        for (size_t k = 0; k < nj; k++)
+            started[k] = pthread_create(&tid[k], NULL, fn, &jobs[k]) == 0;
+        for (size_t k = 0; k < nj; k++)
+            if (!started[k])
+                fn(&jobs[k]); /* could not start a thread: run it here */
+        if (b->opts.progress) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            size_t d;
+            while ((d = atomic_load(&done)) < n) {
+                int failed = 0;
+                for (size_t k = 0; k < nj; k++)
+                    failed |= jobs[k].rc != 0;
+                if (failed)
+                    break;
+                report(b, phase, d, n);
+                nanosleep(&ts, NULL);
+            }
+        }
+        for (size_t k = 0; k < nj; k++)
+            if (started[k])
+                pthread_join(tid[k], NULL);
+    }
+    report(b, phase, atomic_load(&done), n);
+    return nj;
+}
+
+/* The failing job with the lowest op index, or NULL. */
+static job *first_failure(job *jobs, size_t nj)
+{
+    job *bad = NULL;
+    for (size_t k = 0; k < nj; k++)
+        if (jobs[k].rc != 0 && (bad == NULL || jobs[k].bad < bad->bad))
+            bad = &jobs[k];
+    return bad;
+}
+
+static int fail_op(rp_batch *b, size_t i, int rc, const rp_error *src,
+                   rp_error *err)
+{
+    const op *o = &b->ops[i];
+    const char *msg = src && src->code ? src->msg : rp_strerror(rc);
+    if (o->kind == OP_JSON && o->file >= 0 && o->line > 0)
+        rp_error_set(err, rc, src ? src->offset : 0, "%s:%ld: %s",
+                     b->files[o->file], o->line, msg);
+    else if (o->kind == OP_JSON && o->line > 0)
+        rp_error_set(err, rc, src ? src->offset : 0, "line %ld: %s", o->line,
+                     msg);
+    else
+        rp_error_set(err, rc, src ? src->offset : 0, "document %zu: %s",
+                     i + 1, msg);
+    if (err)
+        err->line = o->kind == OP_JSON ? o->line : 0;
+    return rc;
+}
+
+/* ---- id resolution ----------------------------------------------------- */
+
+typedef struct idref {
+    const char *id;
+    size_t len;
+    size_t op;
+} idref;
+
+static int cmp_idref(const void *a, const void *b)
+{
+    const idref *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->id, y->id, n);
+    if (c == 0)
+        c = (x->len > y->len) - (x->len < y->len);
+    if (c == 0)
+        c = (x->op > y->op) - (x->op < y->op);
+    return c;
+}
+
+/* ---- deletion ---------------------------------------------------------- */
+
+static int delete_existing(rp_txn *t, rp_analyzer *an, rp_docid docid,
+                           rp_stats *st)
+{
+    const void *rec;
+    size_t len;
+    rp_doc d;
+    rp_doc_init(&d);
+    rp_segment *seg = NULL;
+    int rc = rp_txn_doc_get(t, docid, &rec, &len);
+    if (rc == 0)
+        rc = rp_doc_decode(rec, len, &d);
+    if (rc == RP_ENOTFOUND)
+        rc = RP_ECORRUPT; /* the id map points at a missing record */
+    rp_norms norms;
+    uint64_t tokens = 0;
+    if (rc == 0)
+        rc = rp_segment_new(&seg);
+    if (rc == 0)
+        rc = analyze_doc(an, &d, docid, seg, &norms, &tokens);
+    if (rc == 0)
+        rc = rp_segment_finish(seg);
+    for (size_t i = 0; rc == 0 && i < rp_segment_nterms(seg); i++) {
+        size_t tlen;
+        uint32_t df;
+        const char *term = rp_segment_term(seg, i, &tlen, &df);
+        rc = rp_txn_term_remove(t, term, tlen, docid);
+    }
+    rp_norms old;
+    if (rc == 0)
+        rc = rp_txn_norms_get(t, docid, &old);
+    if (rc == 0) {
+        for (int f = 0; f < RP_NFIELDS; f++)
+            st->fieldlen[f] -= old.len[f] <= st->fieldlen[f] ? old.len[f]
+                                                             : st->fieldlen[f];
+        st->ndocs -= st->ndocs > 0;
+        rp_norms none = {RP_DOC_NONE, {0}};
+        rc = rp_txn_norms_put(t, docid, &none);
+    }
+    if (rc == 0)
+        rc = rp_txn_doc_del(t, docid);
+    rp_segment_free(seg);
+    rp_doc_fini(&d);
+    return rc;
+}
+
+/* ---- merge ------------------------------------------------------------- */
+
+static int cmp_terms(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+static int merge_segments(rp_batch *b, rp_txn *t, job *jobs, size_t nj,
+                          int bulk, rp_batch_result *res)
+{
+    size_t head[MAX_THREADS] = {0};
+    uint64_t total = 0, done = 0;
+    for (size_t k = 0; k < nj; k++)
+        total += rp_segment_nterms(jobs[k].seg);
+    rp_appender a;
+    rp_appender_init(&a);
+    rp_segreader r;
+    rp_segreader_init(&r);
+    int rc = 0;
+    for (;;) {
+        const char *term = NULL;
+        size_t tlen = 0;
+        for (size_t k = 0; k < nj; k++) {
+            if (head[k] >= rp_segment_nterms(jobs[k].seg))
+                continue;
+            size_t len;
+            uint32_t df;
+            const char *s = rp_segment_term(jobs[k].seg, head[k], &len, &df);
+            if (term == NULL || cmp_terms(s, len, term, tlen) < 0) {
+                term = s;
+                tlen = len;
+            }
+        }
+        if (term == NULL)
+            break;
+        /* Copy: the appender must not alias a segment's arena. */
+        char buf[RP_TERM_MAX_BYTES];
+        memcpy(buf, term, tlen);
+        if ((rc = rp_appender_begin(&a, t, buf, tlen, bulk)) != 0)
+            break;
+        for (size_t k = 0; k < nj && rc == 0; k++) {
+            if (head[k] >= rp_segment_nterms(jobs[k].seg))
+                continue;
+            size_t len;
+            uint32_t df;
+            const char *s = rp_segment_term(jobs[k].seg, head[k], &len, &df);
+            if (cmp_terms(s, len, buf, tlen) != 0)
+                continue;
+            rp_segment_reader(jobs[k].seg, head[k], &r);
+            rp_posting p;
+            while (rc == 0 && (rc = rp_segreader_next(&r, &p)) == 1) {
+                rc = rp_appender_add(&a, &p);
+                res->postings++;
+            }
+            head[k]++;
+            done++;
+        }
+        if (rc == 0)
+            rc = rp_appender_end(&a);
+        if (rc != 0)
+            break;
+        res->terms++;
+        if ((res->terms & 0xffff) == 0)
+            report(b, "write", done, total);
+    }
+    report(b, "write", done, total);
+    rp_segreader_fini(&r);
+    rp_appender_fini(&a);
+    return rc;
+}
+
+/* ---- commit ------------------------------------------------------------ */
+
+static int write_docs(rp_batch *b, rp_txn *t, size_t *adds, size_t nadds,
+                      int bulk, rp_stats *st)
+{
+    rp_buf rec = RP_BUF_INIT;
+    int rc = 0;
+    for (size_t i = 0; i < nadds && rc == 0; i++) {
+        op *o = &b->ops[adds[i]];
+        rec.len = 0;
+        rc = rp_doc_encode(&o->doc, &rec);
+        if (rc == 0)
+            rc = rp_txn_doc_put(t, o->docid, rec.data, rec.len, bulk);
+        if (rc == 0)
+            rc = rp_txn_norms_put(t, o->docid, &o->norms);
+        if (rc == 0 && !bulk)
+            rc = rp_txn_id_put(t, rp_doc_id(&o->doc), o->doc.id_len,
+                               o->docid, 0);
+        for (int f = 0; f < RP_NFIELDS; f++)
+            st->fieldlen[f] += o->norms.len[f];
+        st->ndocs++;
+    }
+    rp_buf_fini(&rec);
+    return rc;
+}
+
+int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
+{
+    rp_batch_result res;
+    memset(&res, 0, sizeof res);
+    size_t *idx = malloc((b->nops ? b->nops : 1) * sizeof *idx);
+    idref *ids = malloc((b->nops ? b->nops : 1) * sizeof *ids);
+    job *jobs = calloc(MAX_THREADS, sizeof *jobs);
+    rp_txn *t = NULL;
+    rp_analyzer *an = NULL;
+    size_t nj = 0;
+    int rc = idx && ids && jobs ? 0 : RP_ENOMEM;
+    const char *lang = rp_index_lang(b->ix);
+
+    /* 1. Parse JSON texts in parallel. */
+    size_t n = 0;
+    for (size_t i = 0; rc == 0 && i < b->nops; i++)
+        if (b->ops[i].kind == OP_JSON)
+            idx[n++] = i;
+    if (rc == 0 && n > 0) {
+        nj = run_jobs(b, jobs, idx, n, parse_worker, "parse", lang);
+        job *bad = first_failure(jobs, nj);
+        if (bad)
+            rc = fail_op(b, bad->bad, bad->rc, &bad->err, err);
+        nj = 0;
+    }
+
+    /* 2. The last operation on each id wins. */
+    size_t nids = 0;
+    for (size_t i = 0; rc == 0 && i < b->nops; i++) {
+        ids[nids].id = op_id(b, &b->ops[i], &ids[nids].len);
+        ids[nids].op = i;
+        nids++;
+    }
+    if (rc == 0)
+        qsort(ids, nids, sizeof *ids, cmp_idref);
+    for (size_t i = 0; rc == 0 && i + 1 < nids; i++)
+        if (ids[i].len == ids[i + 1].len &&
+            memcmp(ids[i].id, ids[i + 1].id, ids[i].len) == 0)
+            b->ops[ids[i].op].skip = 1;
+
+    /* 3. Delete what is replaced or deleted. */
+    rp_stats st;
+    if (rc == 0)
+        rc = rp_txn_begin(b->ix, 1, &t);
+    if (rc == 0)
+        rc = rp_txn_stats(t, &st);
+    int bulk = rc == 0 && st.ndocs == 0;
+    if (rc == 0 && !bulk)
+        rc = rp_analyzer_new(lang, &an);
+    for (size_t i = 0; rc == 0 && !bulk && i < nids; i++) {
+        op *o = &b->ops[ids[i].op];
+        if (o->skip)
+            continue;
+        rp_docid old;
+        rc = rp_txn_id_get(t, ids[i].id, ids[i].len, &old);
+        if (rc == RP_ENOTFOUND) {
+            rc = 0;
+            continue;
+        }
+        if (rc == 0)
+            rc = delete_existing(t, an, old, &st);
+        if (rc == 0 && o->kind == OP_DELETE)
+            rc = rp_txn_id_del(t, ids[i].id, ids[i].len);
+        if (o->kind == OP_DELETE)
+            res.deleted++;
+        else
+            res.replaced++;
+    }
+
+    /* 4. Assign docids and analyze new documents in parallel. */
+    size_t nadds = 0;
+    for (size_t i = 0; rc == 0 && i < b->nops; i++) {
+        op *o = &b->ops[i];
+        if (o->skip || o->kind == OP_DELETE)
+            continue;
+        if (st.next_docid == UINT32_MAX) {
+            rc = rp_error_set(err, RP_ELIMIT, 0, "document ids exhausted");
+            break;
+        }
+        o->docid = st.next_docid++;
+        idx[nadds++] = i;
+    }
+    if (rc == 0 && nadds > 0) {
+        nj = run_jobs(b, jobs, idx, nadds, analyze_worker, "analyze", lang);
+        job *bad = first_failure(jobs, nj);
+        if (bad)
+            rc = fail_op(b, bad->bad, bad->rc, NULL, err);
+        for (size_t k = 0; k < nj; k++)
+            res.tokens += jobs[k].tokens;
+    }
+
+    /* 5. Write records, norms, ids and postings. */
+    if (rc == 0)
+        rc = write_docs(b, t, idx, nadds, bulk, &st);
+    for (size_t i = 0; rc == 0 && bulk && i < nids; i++) {
+        op *o = &b->ops[ids[i].op];
+        if (!o->skip && o->kind != OP_DELETE)
+            rc = rp_txn_id_put(t, ids[i].id, ids[i].len, o->docid, 1);
+    }
+    if (rc == 0 && nj > 0)
+        rc = merge_segments(b, t, jobs, nj, bulk, &res);
+    if (rc == 0)
+        rc = rp_txn_put_stats(t, &st);
+    if (rc == 0) {
+        rc = rp_txn_commit(t);
+        t = NULL;
+    }
+    if (rc == 0)
+        res.added = nadds;
+    else
+        rp_error_set(err, rc, 0, "%s", rp_strerror(rc));
+
+    rp_txn_abort(t);
+    for (size_t k = 0; k < nj; k++)
+        rp_segment_free(jobs[k].seg);
+    rp_analyzer_free(an);
+    free(jobs);
+    free(ids);
+    free(idx);
+    clear_ops(b);
+    if (out)
+        *out = res;
+    return rc;
+}

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json: converts documents between JSON and rp_doc, through cJSON after a
+ * strict syntax check. Owns nothing beyond each call; the cJSON trees it
+ * builds are freed before returning.
+ */
+#include "rapport/json.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rapport/jsoncheck.h"
+
+static int valid_date(const char *s)
+{
+    /* YYYY-MM-DD with a month 01..12 and a day 01..31. */
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    int month = (s[5] - '0') * 10 + (s[6] - '0');
+    int day = (s[8] - '0') * 10 + (s[9] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+static const char *kind_name(rp_srckind k)
+{
+    switch (k) {
+    case RP_SRC_TEXT:
+    case RP_SRC_STRING:
+        return "a string";
+    case RP_SRC_TEXT_ARRAY:
+        return "an array of strings";
+    case RP_SRC_DATE:
+        return "a date string YYYY-MM-DD";
+    case RP_SRC_BOOL:
+        return "true or false";
+    case RP_SRC_NUMBER:
+        return "a number";
+    }
+    return "?";
+}
+
+/* Moves item into the extra object (creating it). */
+static int keep_extra(cJSON **extra, cJSON *obj, cJSON *item)
+{
+    if (*extra == NULL && (*extra = cJSON_CreateObject()) == NULL)
+        return RP_ENOMEM;
+    cJSON_DetachItemViaPointer(obj, item);
+    cJSON_AddItemToObject(*extra, item->string, item);
+    return 0;
+}
+
+static int decode_member(rp_doc *d, cJSON *obj, cJSON *item,
+                         const rp_srcfield *src, cJSON **extra, rp_error *err)
+{
+    int ok;
+    switch (src->kind) {
+    case RP_SRC_TEXT:
+    case RP_SRC_STRING:
+        if (!cJSON_IsString(item))
+            break;
+        return rp_doc_add_field(d, src, item->valuestring,
+                                strlen(item->valuestring));
+    case RP_SRC_DATE:
+        if (!cJSON_IsString(item) || !valid_date(item->valuestring))
+            break;
+        return rp_doc_add_field(d, src, item->valuestring, 10);
+    case RP_SRC_TEXT_ARRAY:
+        if (!cJSON_IsArray(item))
+            break;
+        ok = 1;
+        for (cJSON *e = item->child; e && ok; e = e->next)
+            ok = cJSON_IsString(e);
+        if (!ok)
+            break;
+        for (cJSON *e = item->child; e; e = e->next) {
+            int rc = rp_doc_add_field(d, src, e->valuestring,
+                                      strlen(e->valuestring));
+            if (rc != 0)
+                return rc;
+        }
+        return 0;
+    case RP_SRC_BOOL:
+        if (!cJSON_IsBool(item))
+            break;
+        return keep_extra(extra, obj, item);
+    case RP_SRC_NUMBER:
+        if (!cJSON_IsNumber(item))
+            break;
+        return keep_extra(extra, obj, item);
+    }
+    return rp_error_set(err, RP_EDOC, 0, "field '%s' must be %s", src->name,
+                        kind_name(src->kind));
+}
+
+static int decode_object(cJSON *root, rp_doc *d, rp_error *err)
+{
+    if (!cJSON_IsObject(root))
+        return rp_error_set(err, RP_EDOC, 0, "document must be a JSON object");
+    cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
+    if (id == NULL)
+        id = cJSON_GetObjectItemCaseSensitive(root, "_id");
+    if (id == NULL)
+        return rp_error_set(err, RP_EDOC, 0, "missing \"id\"");
+    if (!cJSON_IsString(id))
+        return rp_error_set(err, RP_EDOC, 0, "\"id\" must be a string");
+    int rc = rp_doc_set_id(d, id->valuestring, strlen(id->valuestring), err);
+    if (rc != 0)
+        return rc;
+    d->type = RP_DOC_ARTICLE;
+    cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "type");
+    if (type != NULL) {
+        if (!cJSON_IsString(type))
+            return rp_error_set(err, RP_EDOC, 0, "\"type\" must be a string");
+        d->type = rp_schema_doctype(type->valuestring,
+                                    strlen(type->valuestring));
+        if (d->type == RP_DOC_NONE)
+            return rp_error_set(err, RP_EDOC, 0,
+                                "unknown type \"%.40s\" (want article, "
+                                "question or specialist)",
+                                type->valuestring);
+    }
+    size_t nsrc;
+    const rp_srcfield *table = rp_schema_srcfields(&nsrc);
+    uint64_t seen = 0;
+    cJSON *extra = NULL, *next;
+    for (cJSON *item = root->child; item && rc == 0; item = next) {
+        next = item->next;
+        if (item == id || item == type)
+            continue;
+        const char *name = item->string;
+        if (strcmp(name, "id") == 0 || strcmp(name, "_id") == 0 ||
+            strcmp(name, "type") == 0) {
+            rc = rp_error_set(err, RP_EDOC, 0, "duplicate \"%s\"", name);
+            break;
+        }
+        const rp_srcfield *src = rp_schema_srcfield(d->type, name,
+                                                    strlen(name));
+        if (src == NULL) {
+            rc = keep_extra(&extra, root, item);
+            continue;
+        }
+        uint64_t bit = 1ull << (src - table);
+        if (seen & bit) {
+            rc = rp_error_set(err, RP_EDOC, 0, "duplicate field '%s'", name);
+            break;
+        }
+        seen |= bit;
+        rc = decode_member(d, root, item, src, &extra, err);
+    }
+    if (rc == 0 && extra != NULL) {
+        char *s = cJSON_PrintUnformatted(extra);
+        rc = s ? rp_doc_set_extra(d, s, strlen(s)) : RP_ENOMEM;
+        cJSON_free(s);
+    }
+    cJSON_Delete(extra);
+    return rc;
+}
+
+int rp_json_decode_doc(const char *text, size_t len, rp_doc *d,
+                       rp_error *err)
+{
+    rp_doc_reset(d);
+    if (len > RP_DOC_MAX_BYTES)
+        return rp_error_set(err, RP_ETOOBIG, 0,
+                            "document is %zu bytes, over the %u-byte limit",
+                            len, RP_DOC_MAX_BYTES);
+    int rc = rp_json_check(text, len, RP_JSON_MAX_DEPTH, err);
+    if (rc != 0)
+        return rc;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (root == NULL)
+        return rp_error_set(err, RP_ENOMEM, 0, "out of memory parsing JSON");
+    rc = decode_object(root, d, err);
+    cJSON_Delete(root);
+    if (rc != 0)
+        rp_doc_reset(d);
+    return rc;
+}
+
+int rp_json_put_string(rp_buf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    int rc = rp_buf_reserve(out, len + 2);
+    rp_buf_append_rc(out, "\"", 1, &rc);
+    size_t start = 0;
+    for (size_t i = 0; i < len && rc == 0; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        rp_buf_append_rc(out, s + start, i - start, &rc);
+        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        if (c == '"' || c == '\\') {
+            esc[1] = (char)c;
+            rp_buf_append_rc(out, esc, 2, &rc);
+        } else if (c == '\n') {
+            rp_buf_append_rc(out, "\\n", 2, &rc);
+        } else if (c == '\t') {
+            rp_buf_append_rc(out, "\\t", 2, &rc);
+        } else if (c == '\r') {
+            rp_buf_append_rc(out, "\\r", 2, &rc);
+        } else {
+            rp_buf_append_rc(out, esc, 6, &rc);
+        }
+        start = i + 1;
+    }
+    rp_buf_append_rc(out, s + start, len - start, &rc);
+    rp_buf_append_rc(out, "\"", 1, &rc);
+    return rc;
+}
+
+int rp_json_encode_doc(const rp_doc *d, rp_buf *out)
+{
+    int rc = 0;
+    rp_buf_append_rc(out, "{\"id\":", 6, &rc);
+    if (rc == 0)
+        rc = rp_json_put_string(out, rp_doc_id(d), d->id_len);
+    rp_buf_append_rc(out, ",\"type\":\"", 9, &rc);
+    const char *tname = rp_schema_doctype_name(d->type);
+    rp_buf_append_rc(out, tname, strlen(tname), &rc);
+    rp_buf_append_rc(out, "\"", 1, &rc);
+    for (size_t i = 0; i < d->nfields && rc == 0; i++) {
+        const rp_docfield *f = &d->fields[i];
+        const rp_srcfield *src = rp_doc_srcfield(f);
+        int is_array = src->kind == RP_SRC_TEXT_ARRAY;
+        int first = i == 0 || d->fields[i - 1].src != f->src;
+        int last = i + 1 == d->nfields || d->fields[i + 1].src != f->src;
+        if (first) {
+            rp_buf_append_rc(out, ",", 1, &rc);
+            if (rc == 0)
+                rc = rp_json_put_string(out, src->name, strlen(src->name));
+            rp_buf_append_rc(out, is_array ? ":[" : ":", is_array ? 2 : 1,
+                             &rc);
+        } else {
+            rp_buf_append_rc(out, ",", 1, &rc);
+        }
+        if (rc == 0)
+            rc = rp_json_put_string(out, rp_doc_value(d, f), f->len);
+        if (is_array && last)
+            rp_buf_append_rc(out, "]", 1, &rc);
+    }
+    /* The extra JSON is an object we printed: splice its members in. */
+    if (d->extra_len > 2) {
+        rp_buf_append_rc(out, ",", 1, &rc);
+        rp_buf_append_rc(out, d->bytes.data + d->extra_off + 1,
+                         d->extra_len - 2, &rc);
+    }
+    rp_buf_append_rc(out, "}", 1, &rc);
+    return rc;
+}
+
+static long line_at(const char *text, size_t from, size_t to, long line)
+{
+    for (size_t i = from; i < to; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+static size_t skip_ws(const char *s, size_t i, size_t len)
+{
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+                       s[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* End of the value starting at s[i], in text already checked strictly. */
+static size_t value_end(const char *s, size_t i, size_t len)
+{
+    int depth = 0;
+    do {
+        char ch = s[i];
+        if (ch == '"') {
+            for (i++; i < len && s[i] != '"'; i++)
+                if (s[i] == '\\')
+                    i++;
+            i++;
+        } else if (ch == '[' || ch == '{') {
+            depth++;
+            i++;
+        } else if (ch == ']' || ch == '}') {
+            depth--;
+            i++;
+        } else if (depth == 0) {
+            while (i < len && s[i] != ',' && s[i] != ']' && s[i] != '}' &&
+                   s[i] != ' ' && s[i] != '\t' && s[i] != '\n' &&
+                   s[i] != '\r')
+                i++;
+        } else {
+            i++;
+        }
+    } while (depth > 0 && i < len);
+    return i;
+}
+
+int rp_json_elements(const char *text, size_t len, rp_json_elem_cb cb,
+                     void *ctx, rp_error *err)
+{
+    int rc = rp_json_check(text, len, RP_JSON_MAX_DEPTH, err);
+    if (rc != 0)
+        return rc;
+    size_t i = skip_ws(text, 0, len);
+    long line = line_at(text, 0, i, 1);
+    if (text[i] != '[')
+        return cb(ctx, text + i, len - i, line);
+    size_t prev = i;
+    i = skip_ws(text, i + 1, len);
+    while (i < len && text[i] != ']') {
+        line = line_at(text, prev, i, line);
+        prev = i;
+        size_t end = value_end(text, i, len);
+        if ((rc = cb(ctx, text + i, end - i, line)) != 0)
+            return rc;
+        i = skip_ws(text, end, len);
+        if (i < len && text[i] == ',')
+            i = skip_ws(text, i + 1, len);
+    }
+    return 0;
+}
+
+int rp_json_decode_query(const char *line, size_t len, rp_buf *id,
+                         rp_buf *text, rp_error *err)
+{
+    int rc = rp_json_check(line, len, RP_JSON_MAX_DEPTH, err);
+    if (rc != 0)
+        return rc;
+    cJSON *root = cJSON_ParseWithLength(line, len);
+    if (root == NULL)
+        return RP_ENOMEM;
+    cJSON *qid = cJSON_GetObjectItemCaseSensitive(root, "id");
+    if (qid == NULL)
+        qid = cJSON_GetObjectItemCaseSensitive(root, "_id");
+    cJSON *q = cJSON_GetObjectItemCaseSensitive(root, "text");
+    if (!cJSON_IsString(qid) || !cJSON_IsString(q))
+        rc = rp_error_set(err, RP_EDOC, 0,
+                          "query lines need string \"id\" and \"text\"");
+    else if ((rc = rp_buf_puts(id, qid->valuestring)) == 0)
+        rc = rp_buf_puts(text, q->valuestring);
+    cJSON_Delete(root);
+    return rc;
+}

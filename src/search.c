@@ -1,0 +1,997 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * search: query evaluation. The AST (or a bag of words) becomes a tree of
+ * nodes: TERM (a posting cursor over LMDB blocks), PHRASE (a conjunction of
+ * terms with a position check) and BOOL (MUST / SHOULD / NOT children).
+ * Nodes are evaluated document at a time: seek(target) moves a node to its
+ * first match >= target, and score() sums BM25F over the matching leaves in
+ * a fixed child order, so every evaluation order gives bit-identical
+ * scores. A root that is a disjunction runs MaxScore (Turtle and Flood,
+ * 1995): children are ordered by score upper bound, and those whose bounds
+ * together cannot beat the current k-th score are only probed, never used
+ * to generate candidates. All state is allocated per call and freed before
+ * returning.
+ */
+#include "rapport/search.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rapport/error.h"
+
+#define END UINT32_MAX
+#define MAX_TEXT_TERMS 1024
+
+enum { N_TERM, N_PHRASE, N_BOOL };
+
+typedef struct term {
+    rp_blockcur cur;
+    rp_docid docs[RP_BLOCK_DOCS];
+    uint16_t tf[RP_BLOCK_DOCS * RP_NFIELDS];
+    uint32_t total[RP_BLOCK_DOCS];
+    uint32_t n;      /* postings in the loaded block, 0 when none */
+    uint32_t i;      /* current posting in the block */
+    int tfs_ok;      /* tf and total decoded for this block */
+    rp_poscursor pc;
+    rp_pos *pos;     /* positions of the current posting (phrases) */
+    uint32_t cappos;
+    double idf;
+    double qw;       /* query weight: repetitions of the term */
+    unsigned mask;   /* fields the term counts in */
+} term;
+
+typedef struct node node;
+struct node {
+    int kind;
+    rp_docid doc;     /* current match, END when exhausted */
+    double bound;     /* upper bound of score() */
+    term *t;          /* N_TERM */
+    node **kids;      /* N_PHRASE (terms), N_BOOL */
+    int *occur;       /* N_BOOL: rp_qoccur per kid */
+    rp_pos *offs;     /* N_PHRASE: query position of each kid */
+    size_t nkids;
+    int has_must;     /* N_BOOL */
+    int has_should;   /* N_BOOL */
+};
+
+typedef struct ctx {
+    rp_txn *txn;
+    rp_analyzer *an;
+    const rp_search_opts *o;
+    rp_scorer sc;
+    rp_docid norms_doc;
+    rp_norms norms;
+    int rc;          /* sticky: the first error ends the evaluation */
+    void **allocs;   /* everything to free at the end */
+    size_t nallocs, capallocs;
+    term **terms;    /* every term, to close their cursors */
+    size_t nterms, capterms;
+} ctx;
+
+/* ---- allocation -------------------------------------------------------- */
+
+static void *c_alloc(ctx *c, size_t size)
+{
+    if (c->rc != 0)
+        return NULL;
+    if (c->nallocs == c->capallocs) {
+        size_t cap = c->capallocs ? c->capallocs * 2 : 32;
+        void **p = realloc(c->allocs, cap * sizeof *p);
+        if (p == NULL) {
+            c->rc = RP_ENOMEM;
+            return NULL;
+        }
+        c->allocs = p;
+        c->capallocs = cap;
+    }
+    void *p = calloc(1, size);
+    if (p == NULL) {
+        c->rc = RP_ENOMEM;
+        return NULL;
+    }
+    c->allocs[c->nallocs++] = p;
+    return p;
+}
+
+static void c_fini(ctx *c)
+{
+    for (size_t i = 0; i < c->nterms; i++) {
+        rp_blockcur_close(&c->terms[i]->cur);
+        free(c->terms[i]->pos);
+    }
+    for (size_t i = 0; i < c->nallocs; i++)
+        free(c->allocs[i]);
+    free(c->allocs);
+    free(c->terms);
+    c->allocs = NULL;
+    c->terms = NULL;
+    c->nallocs = c->capallocs = c->nterms = c->capterms = 0;
+}
+
+static const rp_norms *norms_of(ctx *c, rp_docid doc)
+{
+    if (c->norms_doc != doc) {
+        int rc = rp_txn_norms_get(c->txn, doc, &c->norms);
+        if (rc != 0 && c->rc == 0)
+            c->rc = rc;
+        c->norms_doc = doc;
+    }
+    return &c->norms;
+}
+
+/* ---- term cursors ------------------------------------------------------ */
+
+static int term_load(ctx *c, term *t)
+{
+    t->i = 0;
+    t->tfs_ok = 0;
+    if (t->cur.eof) {
+        t->n = 0;
+        return 0;
+    }
+    int rc = rp_block_docs(&t->cur.hdr, t->docs);
+    if (rc != 0) {
+        c->rc = rc;
+        t->n = 0;
+        return rc;
+    }
+    t->n = t->cur.hdr.n;
+    rp_poscursor_init(&t->pc, &t->cur.hdr);
+    return 0;
+}
+
+static int term_tfs(ctx *c, term *t)
+{
+    if (t->tfs_ok)
+        return 0;
+    int rc = rp_block_tfs(&t->cur.hdr, t->tf, t->total);
+    if (rc != 0) {
+        c->rc = rc;
+        return rc;
+    }
+    t->tfs_ok = 1;
+    return 0;
+}
+
+/* Moves from the current posting to the first one that counts in the
+ * term's fields, crossing blocks as needed; sets n->doc. */
+static void term_settle(ctx *c, node *n)
+{
+    term *t = n->t;
+    for (;;) {
+        if (c->rc != 0) {
+            n->doc = END;
+            return;
+        }
+        if (t->i < t->n) {
+            if (t->mask == RP_FIELD_ALL_MASK) {
+                n->doc = t->docs[t->i];
+                return;
+            }
+            if (term_tfs(c, t) != 0)
+                continue;
+            for (; t->i < t->n; t->i++) {
+                const uint16_t *tf = t->tf + (size_t)t->i * RP_NFIELDS;
+                for (int f = 0; f < RP_NFIELDS; f++)
+                    if ((t->mask & (1u << f)) && tf[f]) {
+                        n->doc = t->docs[t->i];
+                        return;
+                    }
+            }
+            continue;
+        }
+        if (t->cur.eof) {
+            n->doc = END;
+            return;
+        }
+        int rc = rp_blockcur_next(&t->cur);
+        if (rc != 0)
+            c->rc = rc;
+        else
+            term_load(c, t);
+        if (t->cur.eof)
+            t->n = 0;
+    }
+}
+
+static void term_seek(ctx *c, node *n, rp_docid target)
+{
+    term *t = n->t;
+    if (n->doc >= target)
+        return;
+    if (t->n == 0 || t->cur.hdr.last < target) {
+        int rc = rp_blockcur_seek(&t->cur, target);
+        if (rc != 0) {
+            c->rc = rc;
+            n->doc = END;
+            return;
+        }
+        term_load(c, t);
+    }
+    /* Galloping is not worth it within 128 postings: binary search. */
+    uint32_t lo = t->i, hi = t->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (t->docs[mid] < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    t->i = lo;
+    term_settle(c, n);
+}
+
+static double term_score(ctx *c, node *n)
+{
+    term *t = n->t;
+    if (term_tfs(c, t) != 0)
+        return 0;
+    const rp_norms *nm = norms_of(c, n->doc);
+    return t->qw * rp_score_bm25f(&c->sc, t->idf,
+                                  t->tf + (size_t)t->i * RP_NFIELDS, nm,
+                                  t->mask);
+}
+
+/* Loads the current posting's positions into t->pos; returns the count. */
+static uint32_t term_positions(ctx *c, term *t)
+{
+    if (term_tfs(c, t) != 0)
+        return 0;
+    uint32_t need = t->total[t->i], got = 0;
+    if (need > t->cappos) {
+        rp_pos *p = realloc(t->pos, need * sizeof *p);
+        if (p == NULL) {
+            c->rc = RP_ENOMEM;
+            return 0;
+        }
+        t->pos = p;
+        t->cappos = need;
+    }
+    if (t->pc.next > t->i)
+        rp_poscursor_init(&t->pc, &t->cur.hdr);
+    int rc = rp_block_positions(&t->pc, t->total, t->i, t->pos, t->cappos,
+                                &got);
+    if (rc != 0) {
+        c->rc = rc;
+        return 0;
+    }
+    return got;
+}
+
+/* ---- nodes ------------------------------------------------------------- */
+
+static void n_seek(ctx *c, node *n, rp_docid target);
+
+static int has_pos(const rp_pos *p, uint32_t n, rp_pos want)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (p[mid] < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && p[lo] == want;
+}
+
+static int phrase_matches(ctx *c, node *n)
+{
+    uint32_t counts[RP_QUERY_MAX_NODES];
+    for (size_t k = 0; k < n->nkids; k++) {
+        counts[k] = term_positions(c, n->kids[k]->t);
+        if (counts[k] == 0)
+            return 0;
+    }
+    const term *first = n->kids[0]->t;
+    for (uint32_t j = 0; j < counts[0]; j++) {
+        if (first->pos[j] < n->offs[0])
+            continue;
+        rp_pos base = first->pos[j] - n->offs[0];
+        size_t k = 1;
+        while (k < n->nkids &&
+               has_pos(n->kids[k]->t->pos, counts[k], base + n->offs[k]))
+            k++;
+        if (k == n->nkids)
+            return 1;
+    }
+    return 0;
+}
+
+/* Moves every kid in kids[] whose occur matches to a common document >=
+ * target (leapfrog). Returns the document or END. */
+static rp_docid leapfrog(ctx *c, node *n, rp_docid target, int want_occur)
+{
+    rp_docid d = target;
+    for (;;) {
+        int agreed = 1;
+        for (size_t k = 0; k < n->nkids; k++) {
+            if (n->occur && n->occur[k] != want_occur)
+                continue;
+            n_seek(c, n->kids[k], d);
+            if (n->kids[k]->doc == END || c->rc != 0)
+                return END;
+            if (n->kids[k]->doc > d) {
+                d = n->kids[k]->doc;
+                agreed = 0;
+            }
+        }
+        if (agreed)
+            return d;
+    }
+}
+
+static void n_seek(ctx *c, node *n, rp_docid target)
+{
+    if (n->doc != 0 && n->doc >= target)
+        return;
+    if (n->kind == N_TERM) {
+        term_seek(c, n, target);
+        return;
+    }
+    for (;;) {
+        rp_docid d;
+        if (n->kind == N_PHRASE) {
+            d = leapfrog(c, n, target, 0);
+        } else if (n->has_must) {
+            d = leapfrog(c, n, target, RP_OCCUR_MUST);
+        } else {
+            d = END;
+            for (size_t k = 0; k < n->nkids; k++) {
+                if (n->occur[k] != RP_OCCUR_SHOULD)
+                    continue;
+                n_seek(c, n->kids[k], target);
+                if (n->kids[k]->doc < d)
+                    d = n->kids[k]->doc;
+            }
+        }
+        if (d == END || c->rc != 0) {
+            n->doc = END;
+            return;
+        }
+        int ok = 1;
+        if (n->kind == N_PHRASE) {
+            ok = phrase_matches(c, n);
+        } else {
+            for (size_t k = 0; k < n->nkids && ok; k++) {
+                if (n->occur[k] != RP_OCCUR_NOT)
+                    continue;
+                n_seek(c, n->kids[k], d);
+                ok = n->kids[k]->doc != d;
+            }
+        }
+        if (c->rc != 0) {
+            n->doc = END;
+            return;
+        }
+        if (ok) {
+            n->doc = d;
+            return;
+        }
+        if (d == END - 1) {
+            n->doc = END;
+            return;
+        }
+        target = d + 1;
+    }
+}
+
+static double n_score(ctx *c, node *n)
+{
+    if (n->kind == N_TERM)
+        return term_score(c, n);
+    double s = 0;
+    for (size_t k = 0; k < n->nkids; k++) {
+        node *kid = n->kids[k];
+        if (n->kind == N_BOOL) {
+            if (n->occur[k] == RP_OCCUR_NOT)
+                continue;
+            if (n->occur[k] == RP_OCCUR_SHOULD && n->has_must)
+                n_seek(c, kid, n->doc);
+            if (kid->doc != n->doc)
+                continue;
+        }
+        s += n_score(c, kid);
+    }
+    return s;
+}
+
+/* ---- building the tree ------------------------------------------------- */
+
+static node *new_node(ctx *c, int kind, size_t nkids)
+{
+    node *n = c_alloc(c, sizeof *n);
+    if (n == NULL)
+        return NULL;
+    n->kind = kind;
+    if (nkids) {
+        n->kids = c_alloc(c, nkids * sizeof *n->kids);
+        n->occur = c_alloc(c, nkids * sizeof *n->occur);
+        n->offs = c_alloc(c, nkids * sizeof *n->offs);
+        if (!n->kids || !n->occur || !n->offs)
+            return NULL;
+    }
+    return n;
+}
+
+static node *new_term(ctx *c, const char *s, size_t len, unsigned mask,
+                      double qw)
+{
+    node *n = new_node(c, N_TERM, 0);
+    term *t = n ? c_alloc(c, sizeof *t) : NULL;
+    if (t == NULL)
+        return NULL;
+    if (c->nterms == c->capterms) {
+        size_t cap = c->capterms ? c->capterms * 2 : 16;
+        term **p = realloc(c->terms, cap * sizeof *p);
+        if (p == NULL) {
+            c->rc = RP_ENOMEM;
+            return NULL;
+        }
+        c->terms = p;
+        c->capterms = cap;
+    }
+    c->terms[c->nterms++] = t;
+    n->t = t;
+    t->mask = mask;
+    t->qw = qw;
+    t->cur.eof = 1;
+    rp_terminfo info;
+    int rc = rp_txn_term_get(c->txn, s, len, &info);
+    if (rc == RP_ENOTFOUND) {
+        n->doc = END; /* no such term: matches nothing */
+        return n;
+    }
+    if (rc == 0)
+        rc = rp_blockcur_open(c->txn, s, len, &t->cur);
+    if (rc == 0)
+        rc = term_load(c, t);
+    if (rc != 0) {
+        c->rc = rc;
+        return NULL;
+    }
+    t->idf = rp_score_idf(&c->sc, info.df);
+    n->bound = qw * rp_score_bound(&c->sc, t->idf, &info.bound, mask);
+    return n;
+}
+
+typedef struct tokens {
+    char text[RP_QUERY_MAX_NODES][RP_TERM_MAX_BYTES];
+    size_t len[RP_QUERY_MAX_NODES];
+    rp_pos pos[RP_QUERY_MAX_NODES];
+    unsigned flags[RP_QUERY_MAX_NODES];
+    size_t n;
+} tokens;
+
+static int collect(void *ctx_, const rp_token *tok)
+{
+    tokens *t = ctx_;
+    if (t->n == RP_QUERY_MAX_NODES)
+        return 0; /* longer texts keep their first terms */
+    memcpy(t->text[t->n], tok->term, tok->term_len);
+    t->len[t->n] = tok->term_len;
+    t->pos[t->n] = tok->pos;
+    t->flags[t->n] = tok->flags;
+    t->n++;
+    return 0;
+}
+
+static node *phrase_of(ctx *c, const tokens *tk, unsigned mask)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < tk->n; i++)
+        m += !(tk->flags[i] & RP_TOK_JOINED);
+    if (m == 0)
+        return NULL;
+    node *n = m > 1 ? new_node(c, N_PHRASE, m) : NULL;
+    if (m > 1 && n == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < tk->n; i++) {
+        if (tk->flags[i] & RP_TOK_JOINED)
+            continue;
+        node *t = new_term(c, tk->text[i], tk->len[i], mask, 1.0);
+        if (t == NULL)
+            return NULL;
+        if (m == 1)
+            return t;
+        n->kids[k] = t;
+        n->occur[k] = RP_OCCUR_MUST;
+        n->offs[k] = tk->pos[i] - tk->pos[0];
+        n->bound += t->bound;
+        k++;
+    }
+    n->nkids = m;
+    n->occur = NULL; /* a phrase's kids are all required */
+    return n;
+}
+
+typedef struct prefix_scan {
+    ctx *c;
+    unsigned mask;
+    node *bool_;
+} prefix_scan;
+
+static int on_prefix_term(void *ctx_, const char *word, size_t len,
+                          const rp_terminfo *info)
+{
+    (void)info;
+    prefix_scan *ps = ctx_;
+    node *b = ps->bool_;
+    if (b->nkids == RP_PREFIX_MAX_TERMS)
+        return 1;
+    node *t = new_term(ps->c, word, len, ps->mask, 1.0);
+    if (t == NULL)
+        return ps->c->rc ? ps->c->rc : RP_ENOMEM;
+    b->kids[b->nkids] = t;
+    b->occur[b->nkids] = RP_OCCUR_SHOULD;
+    b->nkids++;
+    if (t->bound > b->bound)
+        b->bound = t->bound; /* prefix terms rarely co-occur: see below */
+    return 0;
+}
+
+static int first_token(void *ctx_, const rp_token *tok)
+{
+    tokens *t = ctx_;
+    memcpy(t->text[0], tok->term, tok->term_len);
+    t->len[0] = tok->term_len;
+    t->n = 1;
+    return 1;
+}
+
+static node *build_prefix(ctx *c, const char *raw, size_t len,
+                          unsigned mask)
+{
+    /* Prefixes are matched against stems by their folded, unstemmed
+     * form: "trauma*" finds "trauma", "traumat" ("traumatic") ... */
+    tokens *tk = c_alloc(c, sizeof *tk);
+    if (tk == NULL)
+        return NULL;
+    int rc = rp_tokenize(raw, len, 0, first_token, tk, NULL);
+    if (rc < 0 && rc != RP_ESTOP) {
+        c->rc = rc;
+        return NULL;
+    }
+    if (tk->n == 0)
+        return NULL;
+    node *b = new_node(c, N_BOOL, RP_PREFIX_MAX_TERMS);
+    if (b == NULL)
+        return NULL;
+    prefix_scan ps = {c, mask, b};
+    rc = rp_txn_term_scan(c->txn, tk->text[0], tk->len[0], on_prefix_term,
+                          &ps);
+    if (rc < 0) {
+        c->rc = rc;
+        return NULL;
+    }
+    if (b->nkids == 0)
+        return NULL;
+    /* The bound of an OR is the sum of its kids' bounds. */
+    b->bound = 0;
+    for (size_t k = 0; k < b->nkids; k++)
+        b->bound += b->kids[k]->bound;
+    b->has_should = 1;
+    return b;
+}
+
+static node *build(ctx *c, const rp_query *q, const rp_qnode *qn);
+
+static node *build_word(ctx *c, const char *raw, size_t len, unsigned mask,
+                        int is_phrase)
+{
+    tokens *tk = c_alloc(c, sizeof *tk);
+    if (tk == NULL)
+        return NULL;
+    int rc = rp_analyze(c->an, raw, len, 0, collect, tk, NULL);
+    if (rc != 0) {
+        c->rc = rc;
+        return NULL;
+    }
+    if (tk->n == 0)
+        return NULL;
+    if (tk->n == 1)
+        return new_term(c, tk->text[0], tk->len[0], mask, 1.0);
+    size_t joined = tk->n;
+    for (size_t i = 0; i < tk->n; i++)
+        if (tk->flags[i] & RP_TOK_JOINED)
+            joined = i;
+    node *ph = phrase_of(c, tk, mask);
+    if (is_phrase || joined == tk->n || c->rc != 0)
+        return ph;
+    /* A compound word: its parts as a phrase, or the parts joined. */
+    node *j = new_term(c, tk->text[joined], tk->len[joined], mask, 1.0);
+    node *b = new_node(c, N_BOOL, 2);
+    if (j == NULL || b == NULL)
+        return NULL;
+    b->nkids = 0;
+    if (ph) {
+        b->kids[b->nkids] = ph;
+        b->occur[b->nkids++] = RP_OCCUR_SHOULD;
+    }
+    b->kids[b->nkids] = j;
+    b->occur[b->nkids++] = RP_OCCUR_SHOULD;
+    b->has_should = 1;
+    for (size_t k = 0; k < b->nkids; k++)
+        b->bound += b->kids[k]->bound;
+    return b;
+}
+
+static node *build(ctx *c, const rp_query *q, const rp_qnode *qn)
+{
+    if (c->rc != 0)
+        return NULL;
+    const char *text = rp_query_text(q);
+    unsigned mask = qn->field == RP_FIELD_ANY ? RP_FIELD_ALL_MASK
+                                              : 1u << qn->field;
+    if (qn->kind == RP_Q_WORD)
+        return qn->prefix ? build_prefix(c, text + qn->off, qn->len, mask)
+                          : build_word(c, text + qn->off, qn->len, mask, 0);
+    if (qn->kind == RP_Q_PHRASE)
+        return build_word(c, text + qn->off, qn->len, mask, 1);
+    node *b = new_node(c, N_BOOL, qn->nkids ? qn->nkids : 1);
+    if (b == NULL)
+        return NULL;
+    for (size_t i = 0; i < qn->nkids; i++) {
+        node *k = build(c, q, qn->kids[i]);
+        if (c->rc != 0)
+            return NULL;
+        if (k == NULL)
+            continue; /* only stop words: the clause drops out */
+        b->kids[b->nkids] = k;
+        b->occur[b->nkids] = qn->kids[i]->occur;
+        if (qn->kids[i]->occur == RP_OCCUR_MUST)
+            b->has_must = 1;
+        if (qn->kids[i]->occur == RP_OCCUR_SHOULD)
+            b->has_should = 1;
+        if (qn->kids[i]->occur != RP_OCCUR_NOT)
+            b->bound += k->bound;
+        b->nkids++;
+    }
+    if (!b->has_must && !b->has_should)
+        return NULL; /* nothing positive to match */
+    return b;
+}
+
+/* ---- top k --------------------------------------------------------------- */
+
+typedef struct heap {
+    rp_hit *h;
+    size_t n, k;
+} heap;
+
+/* a is worse than b: lower score, or equal score and a later docid. */
+static int worse(const rp_hit *a, const rp_hit *b)
+{
+    return a->score < b->score || (a->score == b->score && a->doc > b->doc);
+}
+
+static void heap_push(heap *hp, rp_docid doc, double score)
+{
+    rp_hit x = {doc, score};
+    size_t i;
+    if (hp->n < hp->k) {
+        i = hp->n++;
+        while (i > 0 && worse(&x, &hp->h[(i - 1) / 2])) {
+            hp->h[i] = hp->h[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        hp->h[i] = x;
+        return;
+    }
+    if (!worse(&hp->h[0], &x))
+        return;
+    i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const rp_hit *best = &x;
+        if (l < hp->n && worse(&hp->h[l], best)) {
+            m = l;
+            best = &hp->h[l];
+        }
+        if (r < hp->n && worse(&hp->h[r], best))
+            m = r;
+        if (m == i)
+            break;
+        hp->h[i] = hp->h[m];
+        i = m;
+    }
+    hp->h[i] = x;
+}
+
+/* The score a candidate must beat, or -1 while the heap is not full. */
+static double threshold(const heap *hp)
+{
+    return hp->n < hp->k ? -1.0 : hp->h[0].score;
+}
+
+static int cmp_hits(const void *a, const void *b)
+{
+    const rp_hit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+static int type_ok(ctx *c, rp_docid doc)
+{
+    return c->o->type == RP_DOC_NONE || norms_of(c, doc)->type == c->o->type;
+}
+
+static void run_exhaustive(ctx *c, node *root, heap *hp, uint64_t *total)
+{
+    for (n_seek(c, root, 1); root->doc != END && c->rc == 0;
+         n_seek(c, root, root->doc + 1)) {
+        if (!type_ok(c, root->doc))
+            continue;
+        ++*total;
+        heap_push(hp, root->doc, n_score(c, root));
+        if (root->doc == END - 1)
+            break;
+    }
+}
+
+static int cmp_bound(const void *a, const void *b)
+{
+    const node *x = *(node *const *)a, *y = *(node *const *)b;
+    return (x->bound > y->bound) - (x->bound < y->bound);
+}
+
+/* MaxScore over the SHOULD kids of a root without MUST kids. */
+static void run_maxscore(ctx *c, node *root, heap *hp)
+{
+    size_t m = 0, nnot = 0;
+    node **ess = c_alloc(c, root->nkids * sizeof *ess);
+    node **nots = c_alloc(c, root->nkids * sizeof *nots);
+    double *ub = c_alloc(c, root->nkids * sizeof *ub);
+    double *contrib = c_alloc(c, root->nkids * sizeof *contrib);
+    size_t *slot = c_alloc(c, root->nkids * sizeof *slot);
+    if (c->rc != 0)
+        return;
+    for (size_t k = 0; k < root->nkids; k++) {
+        if (root->occur[k] == RP_OCCUR_NOT)
+            nots[nnot++] = root->kids[k];
+        else
+            ess[m++] = root->kids[k];
+    }
+    /* ess sorted by bound; slot maps back to the canonical kid order. */
+    qsort(ess, m, sizeof *ess, cmp_bound);
+    for (size_t i = 0; i < m; i++) {
+        ub[i] = ess[i]->bound + (i ? ub[i - 1] : 0);
+        for (size_t k = 0; k < root->nkids; k++)
+            if (root->kids[k] == ess[i])
+                slot[i] = k;
+        n_seek(c, ess[i], 1);
+    }
+    size_t first = 0; /* ess[first..m) are essential */
+    while (c->rc == 0) {
+        double theta = threshold(hp);
+        while (first < m && ub[first] <= theta)
+            first++;
+        if (first == m)
+            break;
+        rp_docid d = END;
+        for (size_t i = first; i < m; i++)
+            if (ess[i]->doc < d)
+                d = ess[i]->doc;
+        if (d == END)
+            break;
+        int ok = type_ok(c, d);
+        for (size_t j = 0; j < nnot && ok; j++) {
+            n_seek(c, nots[j], d);
+            ok = nots[j]->doc != d;
+        }
+        if (ok) {
+            memset(contrib, 0, root->nkids * sizeof *contrib);
+            double partial = 0;
+            for (size_t i = first; i < m; i++)
+                if (ess[i]->doc == d) {
+                    double s = n_score(c, ess[i]);
+                    contrib[slot[i]] = s;
+                    partial += s;
+                }
+            /* Probe non-essential kids, best bound first, while the
+             * document can still reach the threshold. */
+            for (size_t i = first; i-- > 0 && ok;) {
+                if (partial + ub[i] <= theta) {
+                    ok = 0;
+                    break;
+                }
+                n_seek(c, ess[i], d);
+                if (ess[i]->doc == d) {
+                    double s = n_score(c, ess[i]);
+                    contrib[slot[i]] = s;
+                    partial += s;
+                }
+            }
+            if (ok && partial > theta) {
+                double score = 0; /* canonical order: bit-identical sums */
+                for (size_t k = 0; k < root->nkids; k++)
+                    score += contrib[k];
+                heap_push(hp, d, score);
+            }
+        }
+        for (size_t i = first; i < m; i++)
+            if (ess[i]->doc == d)
+                n_seek(c, ess[i], d == END - 1 ? END : d + 1);
+    }
+}
+
+static void run_count(ctx *c, node *root, uint64_t *total)
+{
+    for (n_seek(c, root, 1); root->doc != END && c->rc == 0;
+         n_seek(c, root, root->doc + 1)) {
+        if (type_ok(c, root->doc))
+            ++*total;
+        if (root->doc == END - 1)
+            break;
+    }
+}
+
+void rp_search_opts_init(rp_search_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->limit = 10;
+    o->count = 1;
+    rp_score_defaults(&o->params);
+}
+
+void rp_results_fini(rp_results *r)
+{
+    if (r == NULL)
+        return;
+    free(r->hits);
+    memset(r, 0, sizeof *r);
+}
+
+typedef node *(*builder)(ctx *c, const void *arg);
+
+static int execute(rp_txn *txn, rp_analyzer *an, const rp_search_opts *opts,
+                   builder make, const void *arg, rp_results *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t limit = opts->limit ? opts->limit : 10;
+    if (opts->offset > RP_SEARCH_MAX_K || limit > RP_SEARCH_MAX_K - opts->offset)
+        return RP_EINVAL;
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.txn = txn;
+    c.an = an;
+    c.o = opts;
+    rp_stats st;
+    int rc = rp_txn_stats(txn, &st);
+    if (rc == 0)
+        rc = rp_scorer_init(&c.sc, &st, &opts->params);
+    if (rc != 0)
+        return rc;
+    heap hp = {NULL, 0, opts->offset + limit};
+    hp.h = malloc(hp.k * sizeof *hp.h);
+    if (hp.h == NULL)
+        return RP_ENOMEM;
+    node *root = make(&c, arg);
+    uint64_t total = 0;
+    int pruned = 0;
+    if (root != NULL && c.rc == 0) {
+        if (!opts->exhaustive && root->kind == N_BOOL && !root->has_must) {
+            run_maxscore(&c, root, &hp);
+            pruned = 1;
+        } else {
+            run_exhaustive(&c, root, &hp, &total);
+        }
+    }
+    if (pruned && opts->count && c.rc == 0) {
+        c_fini(&c);
+        c.norms_doc = 0;
+        root = make(&c, arg);
+        if (root != NULL && c.rc == 0)
+            run_count(&c, root, &total);
+    }
+    rc = c.rc;
+    c_fini(&c);
+    if (rc != 0) {
+        free(hp.h);
+        return rc;
+    }
+    qsort(hp.h, hp.n, sizeof *hp.h, cmp_hits);
+    size_t skip = opts->offset < hp.n ? opts->offset : hp.n;
+    memmove(hp.h, hp.h + skip, (hp.n - skip) * sizeof *hp.h);
+    out->hits = hp.h;
+    out->nhits = hp.n - skip;
+    out->total = pruned && !opts->count ? hp.n : total;
+    out->total_exact = !pruned || opts->count;
+    return 0;
+}
+
+static node *make_query(ctx *c, const void *arg)
+{
+    const rp_query *q = arg;
+    node *root = build(c, q, rp_query_root(q));
+    if (root == NULL || root->kind == N_BOOL)
+        return root;
+    /* Give a lone leaf a BOOL parent so a disjunction root is uniform. */
+    node *b = new_node(c, N_BOOL, 1);
+    if (b == NULL)
+        return NULL;
+    b->kids[0] = root;
+    b->occur[0] = RP_OCCUR_SHOULD;
+    b->nkids = 1;
+    b->has_should = 1;
+    b->bound = root->bound;
+    return b;
+}
+
+int rp_search(rp_txn *txn, rp_analyzer *an, const rp_query *q,
+              const rp_search_opts *opts, rp_results *out)
+{
+    return execute(txn, an, opts, make_query, q, out);
+}
+
+typedef struct text_arg {
+    const char *text;
+    size_t len;
+} text_arg;
+
+typedef struct bag {
+    char (*term)[RP_TERM_MAX_BYTES];
+    size_t *len;
+    unsigned *count;
+    size_t n;
+} bag;
+
+static int to_bag(void *ctx_, const rp_token *tok)
+{
+    bag *b = ctx_;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->len[i] == tok->term_len &&
+            memcmp(b->term[i], tok->term, tok->term_len) == 0) {
+            b->count[i]++;
+            return 0;
+        }
+    if (b->n == MAX_TEXT_TERMS)
+        return 0;
+    memcpy(b->term[b->n], tok->term, tok->term_len);
+    b->len[b->n] = tok->term_len;
+    b->count[b->n] = 1;
+    b->n++;
+    return 0;
+}
+
+static node *make_text(ctx *c, const void *arg)
+{
+    const text_arg *ta = arg;
+    bag b;
+    b.term = c_alloc(c, MAX_TEXT_TERMS * sizeof *b.term);
+    b.len = c_alloc(c, MAX_TEXT_TERMS * sizeof *b.len);
+    b.count = c_alloc(c, MAX_TEXT_TERMS * sizeof *b.count);
+    b.n = 0;
+    if (c->rc != 0)
+        return NULL;
+    int rc = rp_analyze(c->an, ta->text, ta->len, 0, to_bag, &b, NULL);
+    if (rc != 0) {
+        c->rc = rc;
+        return NULL;
+    }
+    if (b.n == 0)
+        return NULL;
+    node *root = new_node(c, N_BOOL, b.n);
+    if (root == NULL)
+        return NULL;
+    for (size_t i = 0; i < b.n; i++) {
+        node *t = new_term(c, b.term[i], b.len[i], RP_FIELD_ALL_MASK,
+                           b.count[i]);
+        if (t == NULL)
+            return NULL;
+        root->kids[root->nkids] = t;
+        root->occur[root->nkids++] = RP_OCCUR_SHOULD;
+        root->bound += t->bound;
+    }
+    root->has_should = 1;
+    return root;
+}
+
+int rp_search_text(rp_txn *txn, rp_analyzer *an, const char *text,
+                   size_t len, const rp_search_opts *opts, rp_results *out)
+{
+    text_arg ta = {text, len};
+    return execute(txn, an, opts, make_text, &ta, out);
+}

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * segment: in-memory inversion for index builds. Terms live in an
+ * open-addressing hash table over an entry array; each entry accumulates its
+ * postings as raw varints:
+ *
+ *   varint doc gap (from the term's previous document, or from 0)
+ *   u8     field mask, then varint tf per field in the mask
+ *   varint position gaps (first from 0), as many as the sum of the tfs
+ *
+ * While a document is open, its occurrences are chained per entry in a
+ * scratch array, so each document costs one hash probe per token and one
+ * flush per distinct term.
+ */
+#include "rapport/segment.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rapport/error.h"
+
+#define NONE UINT32_MAX
+
+typedef struct entry {
+    uint64_t hash;
+    uint32_t term_off;      /* offset in the term arena */
+    uint32_t term_len;
+    uint32_t df;
+    rp_docid last;          /* last document flushed into raw */
+    rp_buf raw;             /* encoded postings, see above */
+    rp_docid cur;           /* open document with occurrences, or 0 */
+    uint16_t tf[RP_NFIELDS];
+    uint32_t head, tail;    /* occurrence chain in the scratch array */
+} entry;
+
+typedef struct occ {
+    rp_pos pos;
+    uint32_t next;
+} occ;
+
+struct rp_segment {
+    entry *entries;     /* owned, nentries used */
+    size_t nentries, capentries;
+    uint32_t *table;    /* hash slots: entry index + 1, 0 = empty */
+    size_t tablecap;    /* power of two */
+    rp_buf terms;       /* term bytes arena */
+    occ *occs;          /* current document's occurrences */
+    size_t nocc, capocc;
+    uint32_t *touched;  /* entries with occurrences in the open document */
+    size_t ntouched, captouched;
+    rp_docid doc;       /* open document, 0 when none */
+    rp_docid lastdoc;   /* last document begun */
+    uint64_t npostings;
+    uint32_t *sorted;   /* after finish: entry indices in term order */
+    rp_pos *posbuf;     /* scratch for sorting one posting's positions */
+    size_t capposbuf;
+};
+
+static uint64_t hash_bytes(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    return h;
+}
+
+int rp_segment_new(rp_segment **out)
+{
+    *out = NULL;
+    rp_segment *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return RP_ENOMEM;
+    s->tablecap = 1024;
+    s->table = calloc(s->tablecap, sizeof *s->table);
+    if (s->table == NULL) {
+        free(s);
+        return RP_ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+void rp_segment_free(rp_segment *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->nentries; i++)
+        rp_buf_fini(&s->entries[i].raw);
+    free(s->entries);
+    free(s->table);
+    rp_buf_fini(&s->terms);
+    free(s->occs);
+    free(s->touched);
+    free(s->sorted);
+    free(s->posbuf);
+    free(s);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * size);
+    if (q == NULL)
+        return RP_ENOMEM;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+int rp_segment_begin(rp_segment *s, rp_docid doc)
+{
+    if (doc <= s->lastdoc || s->doc != 0 || s->sorted != NULL)
+        return RP_EINVAL;
+    s->doc = doc;
+    s->lastdoc = doc;
+    s->nocc = 0;
+    s->ntouched = 0;
+    return 0;
+}
+
+static int rehash(rp_segment *s)
+{
+    size_t cap = s->tablecap * 2;
+    uint32_t *t = calloc(cap, sizeof *t);
+    if (t == NULL)
+        return RP_ENOMEM;
+    for (size_t i = 0; i < s->nentries; i++) {
+        size_t j = s->entries[i].hash & (cap - 1);
+        while (t[j] != 0)
+            j = (j + 1) & (cap - 1);
+        t[j] = (uint32_t)i + 1;
+    }
+    free(s->table);
+    s->table = t;
+    s->tablecap = cap;
+    return 0;
+}
+
+static int lookup(rp_segment *s, const char *term, size_t len, uint32_t *idx)
+{
+    uint64_t h = hash_bytes((const unsigned char *)term, len);
+    size_t j = h & (s->tablecap - 1);
+    for (;;) {
+        uint32_t v = s->table[j];
+        if (v == 0)
+            break;
+        entry *e = &s->entries[v - 1];
+        if (e->hash == h && e->term_len == len &&
+            memcmp(s->terms.data + e->term_off, term, len) == 0) {
+            *idx = v - 1;
+            return 0;
+        }
+        j = (j + 1) & (s->tablecap - 1);
+    }
+    int rc = grow((void **)&s->entries, &s->capentries, s->nentries + 1,
+                  sizeof(entry));
+    if (rc != 0)
+        return rc;
+    entry *e = &s->entries[s->nentries];
+    memset(e, 0, sizeof *e);
+    e->hash = h;
+    e->term_off = (uint32_t)s->terms.len;
+    e->term_len = (uint32_t)len;
+    e->head = e->tail = NONE;
+    if ((rc = rp_buf_append(&s->terms, term, len)) != 0)
+        return rc;
+    s->table[j] = (uint32_t)s->nentries + 1;
+    *idx = (uint32_t)s->nentries++;
+    if (s->nentries * 2 > s->tablecap)
+        return rehash(s);
+    return 0;
+}
+
+int rp_segment_add(rp_segment *s, const char *term, size_t len, int field,
+                   rp_pos pos)
+{
+    if (s->doc == 0 || len == 0 || len > RP_TERM_MAX_BYTES || field < 0 ||
+        field >= RP_NFIELDS)
+        return RP_EINVAL;
+    uint32_t idx;
+    int rc = lookup(s, term, len, &idx);
+    if (rc != 0)
+        return rc;
+    entry *e = &s->entries[idx];
+    if (e->cur != s->doc) {
+        rc = grow((void **)&s->touched, &s->captouched, s->ntouched + 1,
+                  sizeof(uint32_t));
+        if (rc != 0)
+            return rc;
+        s->touched[s->ntouched++] = idx;
+        e->cur = s->doc;
+        memset(e->tf, 0, sizeof e->tf);
+        e->head = e->tail = NONE;
+    }
+    if (e->tf[field] == RP_TF_MAX)
+        return 0; /* saturated: further occurrences add nothing */
+    rc = grow((void **)&s->occs, &s->capocc, s->nocc + 1, sizeof(occ));
+    if (rc != 0)
+        return rc;
+    e->tf[field]++;
+    uint32_t o = (uint32_t)s->nocc++;
+    s->occs[o].pos = pos;
+    s->occs[o].next = NONE;
+    if (e->tail == NONE)
+        e->head = o;
+    else
+        s->occs[e->tail].next = o;
+    e->tail = o;
+    return 0;
+}
+
+static int cmp_pos(const void *a, const void *b)
+{
+    rp_pos x = *(const rp_pos *)a, y = *(const rp_pos *)b;
+    return (x > y) - (x < y);
+}
+
+static int flush(rp_segment *s, entry *e)
+{
+    int rc = 0;
+    unsigned char mask = 0;
+    uint32_t total = 0;
+    for (int f = 0; f < RP_NFIELDS; f++)
+        if (e->tf[f]) {
+            mask |= (unsigned char)(1u << f);
+            total += e->tf[f];
+        }
+    rc = grow((void **)&s->posbuf, &s->capposbuf, total, sizeof(rp_pos));
+    if (rc != 0)
+        return rc;
+    uint32_t n = 0;
+    int sorted = 1;
+    for (uint32_t o = e->head; o != NONE; o = s->occs[o].next) {
+        s->posbuf[n] = s->occs[o].pos;
+        if (n > 0 && s->posbuf[n] < s->posbuf[n - 1])
+            sorted = 0;
+        n++;
+    }
+    if (!sorted)
+        qsort(s->posbuf, n, sizeof(rp_pos), cmp_pos);
+    rp_buf_put_varint_rc(&e->raw, s->doc - e->last, &rc);
+    rp_buf_append_rc(&e->raw, &mask, 1, &rc);
+    for (int f = 0; f < RP_NFIELDS; f++)
+        if (e->tf[f])
+            rp_buf_put_varint_rc(&e->raw, e->tf[f], &rc);
+    rp_pos prev = 0;
+    if (rc == 0)
+        rc = rp_buf_reserve(&e->raw, (size_t)n * 5);
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        e->raw.len += rp_varint_put(e->raw.data + e->raw.len,
+                                    s->posbuf[i] - prev);
+        prev = s->posbuf[i];
+    }
+    if (rc == 0) {
+        e->last = s->doc;
+        e->df++;
+        s->npostings++;
+    }
+    return rc;
+}
+
+int rp_segment_end(rp_segment *s)
+{
+    int rc = 0;
+    for (size_t i = 0; i < s->ntouched && rc == 0; i++)
+        rc = flush(s, &s->entries[s->touched[i]]);
+    s->doc = 0;
+    return rc;
+}
+
+size_t rp_segment_nterms(const rp_segment *s)
+{
+    return s->nentries;
+}
+
+uint64_t rp_segment_npostings(const rp_segment *s)
+{
+    return s->npostings;
+}
+
+typedef struct sortkey {
+    const unsigned char *term;
+    uint32_t len;
+    uint32_t idx;
+} sortkey;
+
+static int cmp_term(const void *a, const void *b)
+{
+    const sortkey *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->term, y->term, n);
+    if (c != 0)
+        return c;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+int rp_segment_finish(rp_segment *s)
+{
+    if (s->sorted != NULL)
+        return 0;
+    size_t n = s->nentries ? s->nentries : 1;
+    sortkey *keys = malloc(n * sizeof *keys);
+    s->sorted = malloc(n * sizeof(uint32_t));
+    if (keys == NULL || s->sorted == NULL) {
+        free(keys);
+        free(s->sorted);
+        s->sorted = NULL;
+        return RP_ENOMEM;
+    }
+    for (size_t i = 0; i < s->nentries; i++) {
+        keys[i].term = s->terms.data + s->entries[i].term_off;
+        keys[i].len = s->entries[i].term_len;
+        keys[i].idx = (uint32_t)i;
+    }
+    qsort(keys, s->nentries, sizeof *keys, cmp_term);
+    for (size_t i = 0; i < s->nentries; i++)
+        s->sorted[i] = keys[i].idx;
+    free(keys);
+    return 0;
+}
+
+const char *rp_segment_term(const rp_segment *s, size_t i, size_t *len,
+                            uint32_t *df)
+{
+    const entry *e = &s->entries[s->sorted[i]];
+    *len = e->term_len;
+    *df = e->df;
+    return (const char *)s->terms.data + e->term_off;
+}
+
+void rp_segreader_init(rp_segreader *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void rp_segment_reader(const rp_segment *s, size_t i, rp_segreader *r)
+{
+    const entry *e = &s->entries[s->sorted[i]];
+    r->p = e->raw.data;
+    r->end = e->raw.data + e->raw.len;
+    r->doc = 0;
+}
+
+/* Raw postings were written by this module and never left memory, so the
+ * reader trusts their structure. */
+static uint32_t get32(rp_segreader *r)
+{
+    uint32_t v = 0;
+    r->p += rp_varint_get32(r->p, r->end, &v);
+    return v;
+}
+
+int rp_segreader_next(rp_segreader *r, rp_posting *out)
+{
+    if (r->p >= r->end)
+        return 0;
+    r->doc += get32(r);
+    out->doc = r->doc;
+    unsigned mask = *r->p++;
+    uint32_t total = 0;
+    for (int f = 0; f < RP_NFIELDS; f++) {
+        out->tf[f] = (mask & (1u << f)) ? (uint16_t)get32(r) : 0;
+        total += out->tf[f];
+    }
+    if (total > r->cap) {
+        rp_pos *p = realloc(r->pos, total * sizeof(rp_pos));
+        if (p == NULL)
+            return RP_ENOMEM;
+        r->pos = p;
+        r->cap = total;
+    }
+    rp_pos prev = 0;
+    for (uint32_t j = 0; j < total; j++) {
+        prev += get32(r);
+        r->pos[j] = prev;
+    }
+    out->pos = r->pos;
+    out->npos = total;
+    return 1;
+}
+
+void rp_segreader_fini(rp_segreader *r)
+{
+    if (r == NULL)
+        return;
+    free(r->pos);
+    rp_segreader_init(r);
+}
