@@ -905,6 +905,8 @@ static int execute(rp_txn *txn, rp_analyzer *an, const rp_search_opts *opts,
 static node *make_query(ctx *c, const void *arg)
 {
     const rp_query *q = arg;
+    if (rp_query_root(q)->occur == RP_OCCUR_NOT)
+        return NULL; /* "NOT a" alone excludes without including anything */
     node *root = build(c, q, rp_query_root(q));
     if (root == NULL || root->kind == N_BOOL)
         return root;

@@ -36,7 +36,9 @@ typedef enum rp_qoccur {
 typedef struct rp_qnode rp_qnode;
 struct rp_qnode {
     rp_qkind kind;
-    rp_qoccur occur; /* how the parent BOOL uses this node (root: SHOULD) */
+    rp_qoccur occur; /* how the parent BOOL uses this node; the root is
+                        SHOULD, or NOT for a purely negative query
+                        ("NOT a", "-a"), which matches nothing */
     int field;       /* rp_field id from field:..., else RP_FIELD_ANY; set on
                         WORD and PHRASE, inherited from field:( ... ) */
     bool prefix;     /* WORD only: written with a trailing '*' */
@@ -65,7 +67,8 @@ typedef struct rp_query rp_query;
  * A query is structured if it contains parentheses, a known field: prefix,
  * or a standalone AND, OR or NOT. A malformed structured query fails with
  * RP_EQUERY and err->offset at the problem. A plain query never fails:
- * stray operators and unbalanced quotes are read as words.
+ * stray + and - are ignored and an unbalanced quote is dropped, the rest
+ * read as words.
  *
  * Returns 0 and *out (free with rp_query_free), or RP_EQUERY, RP_ELIMIT,
  * RP_EUTF8 (invalid UTF-8), RP_ENOMEM; *out is NULL on failure. An empty or

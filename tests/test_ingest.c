@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for the write path: upsert replaces, delete hides at once, a bad
+ * document fails its whole batch, the last operation on an id wins,
+ * documents added one by one give the same index as one bulk batch, and
+ * readers keep their snapshot while a writer commits.
+ */
+#include "tdb.h"
+
+static void stats_of(tdb *t, rp_stats *st)
+{
+    rp_txn *txn;
+    ASSERT_OK(rp_txn_begin(t->ix, 0, &txn));
+    ASSERT_OK(rp_txn_stats(txn, st));
+    rp_txn_abort(txn);
+}
+
+static uint32_t df_of(tdb *t, const char *term)
+{
+    rp_txn *txn;
+    rp_terminfo info;
+    ASSERT_OK(rp_txn_begin(t->ix, 0, &txn));
+    int rc = rp_txn_term_get(txn, term, strlen(term), &info);
+    rp_txn_abort(txn);
+    if (rc == RP_ENOTFOUND)
+        return 0;
+    ASSERT_OK(rc);
+    return info.df;
+}
+
+static void test_upsert_replaces(void)
+{
+    tdb t;
+    tdb_open(&t);
+    const char *v1[] = {"{\"id\":\"a\",\"text\":\"walrus anxiety\"}",
+                        "{\"id\":\"b\",\"text\":\"anxiety\"}", NULL};
+    const char *v2[] = {"{\"id\":\"a\",\"text\":\"pelican anxiety\"}", NULL};
+    tdb_add_ok(&t, v1);
+    ASSERT_STR_EQ(tdb_ids(&t, "walrus"), "a");
+    tdb_add_ok(&t, v2);
+    ASSERT_STR_EQ(tdb_ids(&t, "walrus"), "");
+    ASSERT_STR_EQ(tdb_ids(&t, "pelican"), "a");
+    ASSERT_EQ(df_of(&t, "walrus"), 0);
+    ASSERT_EQ(df_of(&t, "anxieti"), 2);
+    rp_stats st;
+    stats_of(&t, &st);
+    ASSERT_EQ(st.ndocs, 2);
+    ASSERT_EQ(st.fieldlen[RP_F_BODY], 3);
+    tdb_close(&t);
+}
+
+static void delete_ids(tdb *t, const char *const *ids)
+{
+    rp_batch *b;
+    ASSERT_OK(rp_batch_new(t->ix, NULL, &b));
+    for (size_t i = 0; ids[i]; i++)
+        ASSERT_OK(rp_batch_delete(b, ids[i], strlen(ids[i])));
+    rp_batch_result res;
+    ASSERT_OK(rp_batch_commit(b, &res, NULL));
+    rp_batch_free(b);
+}
+
+static void test_delete_hides_at_once(void)
+{
+    tdb t;
+    tdb_open(&t);
+    /* 300 documents share "grief": three posting blocks. */
+    char line[300][96];
+    const char *docs[301];
+    for (int i = 0; i < 300; i++) {
+        snprintf(line[i], sizeof line[i],
+                 "{\"id\":\"g%d\",\"text\":\"grief word%d\"}", i, i);
+        docs[i] = line[i];
+    }
+    docs[300] = NULL;
+    tdb_add_ok(&t, docs);
+    ASSERT_EQ(df_of(&t, "grief"), 300);
+    const char *gone[] = {"g0", "g127", "g128", "g200", "g299", "nosuch",
+                          NULL};
+    delete_ids(&t, gone);
+    ASSERT_EQ(df_of(&t, "grief"), 295);
+    ASSERT_EQ(df_of(&t, "word127"), 0);
+    ASSERT_STR_EQ(tdb_ids(&t, "word128"), "");
+    ASSERT_STR_EQ(tdb_ids(&t, "word129"), "g129");
+    uint64_t total;
+    char out[8192];
+    rp_search_opts o;
+    rp_search_opts_init(&o);
+    o.limit = 1000;
+    ASSERT_OK(tdb_query(&t, "grief", &o, out, sizeof out, &total));
+    ASSERT_EQ(total, 295);
+    ASSERT(strstr(out, "g200 ") == NULL && strstr(out, "g201") != NULL);
+    rp_stats st;
+    stats_of(&t, &st);
+    ASSERT_EQ(st.ndocs, 295);
+    /* Deleting everything leaves an empty dictionary; adding works. */
+    const char **all = calloc(301, sizeof *all);
+    ASSERT(all != NULL);
+    char idbuf[300][8];
+    for (int i = 0; i < 300; i++) {
+        snprintf(idbuf[i], sizeof idbuf[i], "g%d", i);
+        all[i] = idbuf[i];
+    }
+    delete_ids(&t, all);
+    free(all);
+    ASSERT_EQ(df_of(&t, "grief"), 0);
+    stats_of(&t, &st);
+    ASSERT_EQ(st.ndocs, 0);
+    const char *again[] = {"{\"id\":\"g5\",\"text\":\"grief again\"}", NULL};
+    tdb_add_ok(&t, again);
+    ASSERT_STR_EQ(tdb_ids(&t, "grief"), "g5");
+    tdb_close(&t);
+}
+
+static void test_bad_document_fails_batch(void)
+{
+    tdb t;
+    tdb_open(&t);
+    const char *first[] = {"{\"id\":\"keep\",\"text\":\"calm\"}", NULL};
+    tdb_add_ok(&t, first);
+    static const char *bad[] = {
+        "{\"id\":\"x1\",\"text\":\"otter\"}",
+        "{\"id\":\"x2\",\"text\":\"otter\",}", /* trailing comma */
+        "{\"id\":\"x3\",\"text\":\"otter\"}", NULL};
+    rp_error err;
+    rp_error_clear(&err);
+    ASSERT_EQ(tdb_add(&t, bad, &err), RP_EJSON);
+    ASSERT(strstr(err.msg, "t:2:") != NULL);
+    ASSERT_EQ(err.line, 2);
+    ASSERT_STR_EQ(tdb_ids(&t, "otter"), "");
+    ASSERT_STR_EQ(tdb_ids(&t, "calm"), "keep");
+    static const char *badid[] = {"{\"id\":\"ok\",\"text\":\"otter\"}",
+                                  "{\"id\":\"a b\",\"text\":\"otter\"}",
+                                  NULL};
+    rp_error_clear(&err);
+    ASSERT_EQ(tdb_add(&t, badid, &err), RP_EDOC);
+    ASSERT(strstr(err.msg, "id") != NULL);
+    ASSERT_STR_EQ(tdb_ids(&t, "otter"), "");
+    rp_stats st;
+    stats_of(&t, &st);
+    ASSERT_EQ(st.ndocs, 1);
+    tdb_close(&t);
+}
+
+static void test_last_operation_wins(void)
+{
+    tdb t;
+    tdb_open(&t);
+    rp_batch *b;
+    ASSERT_OK(rp_batch_new(t.ix, NULL, &b));
+    const char *d1 = "{\"id\":\"a\",\"text\":\"first\"}";
+    const char *d2 = "{\"id\":\"a\",\"text\":\"second\"}";
+    const char *d3 = "{\"id\":\"b\",\"text\":\"second\"}";
+    ASSERT_OK(rp_batch_add_json(b, d1, strlen(d1), NULL, 0));
+    ASSERT_OK(rp_batch_add_json(b, d2, strlen(d2), NULL, 0));
+    ASSERT_OK(rp_batch_add_json(b, d3, strlen(d3), NULL, 0));
+    ASSERT_OK(rp_batch_delete(b, "b", 1));
+    ASSERT_EQ(rp_batch_delete(b, "bad id", 6), RP_EDOC);
+    rp_batch_result res;
+    ASSERT_OK(rp_batch_commit(b, &res, NULL));
+    ASSERT_EQ(res.added, 1);
+    ASSERT_STR_EQ(tdb_ids(&t, "first"), "");
+    ASSERT_STR_EQ(tdb_ids(&t, "second"), "a");
+    ASSERT_EQ(rp_batch_size(b), 0);
+    rp_batch_free(b);
+    tdb_close(&t);
+}
+
+/* Hits as "docid:score" text, to compare two indexes exactly. */
+static void hits_text(tdb *t, const char *q, char *out, size_t cap)
+{
+    rp_txn *txn;
+    ASSERT_OK(rp_txn_begin(t->ix, 0, &txn));
+    rp_search_opts o;
+    rp_search_opts_init(&o);
+    o.limit = 50;
+    rp_results r;
+    ASSERT_OK(rp_search_text(txn, t->an, q, strlen(q), &o, &r));
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r.nhits && n < cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%u:%.12g ", r.hits[i].doc,
+                              r.hits[i].score);
+    rp_results_fini(&r);
+    rp_txn_abort(txn);
+}
+
+static void test_incremental_equals_bulk(void)
+{
+    tdb bulk, inc;
+    tdb_open(&bulk);
+    tdb_open(&inc);
+    static const char *words[] = {"grief", "loss", "sleep", "anxiety",
+                                  "panic", "trauma", "calm", "family"};
+    char line[400][128];
+    const char *all[401];
+    for (int i = 0; i < 400; i++) {
+        snprintf(line[i], sizeof line[i],
+                 "{\"id\":\"n%d\",\"title\":\"%s\",\"text\":\"%s %s %s\"}", i,
+                 words[i % 8], words[(i * 3) % 8], words[(i * 5 + 1) % 8],
+                 words[(i / 7) % 8]);
+        all[i] = line[i];
+    }
+    all[400] = NULL;
+    tdb_add_ok(&bulk, all);
+    for (int i = 0; i < 400; i += 37) {
+        const char *part[38];
+        int n = 0;
+        for (int j = i; j < i + 37 && j < 400; j++)
+            part[n++] = line[j];
+        part[n] = NULL;
+        tdb_add_ok(&inc, part);
+    }
+    char a[8192], b[8192];
+    for (int w = 0; w < 8; w++) {
+        hits_text(&bulk, words[w], a, sizeof a);
+        hits_text(&inc, words[w], b, sizeof b);
+        ASSERT_STR_EQ(a, b);
+    }
+    hits_text(&bulk, "grief sleep panic", a, sizeof a);
+    hits_text(&inc, "grief sleep panic", b, sizeof b);
+    ASSERT_STR_EQ(a, b);
+    tdb_close(&bulk);
+    tdb_close(&inc);
+}
+
+static void test_readers_keep_snapshot(void)
+{
+    tdb t;
+    tdb_open(&t);
+    const char *v1[] = {"{\"id\":\"a\",\"text\":\"heron\"}", NULL};
+    tdb_add_ok(&t, v1);
+    rp_txn *old;
+    ASSERT_OK(rp_txn_begin(t.ix, 0, &old));
+    const char *v2[] = {"{\"id\":\"b\",\"text\":\"heron\"}", NULL};
+    tdb_add_ok(&t, v2); /* the writer is not blocked by the reader */
+    rp_stats st;
+    ASSERT_OK(rp_txn_stats(old, &st));
+    ASSERT_EQ(st.ndocs, 1);
+    rp_txn_abort(old);
+    uint64_t total;
+    char out[64];
+    ASSERT_OK(tdb_query(&t, "heron", NULL, out, sizeof out, &total));
+    ASSERT_EQ(total, 2);
+    tdb_close(&t);
+}
+
+static const t_case cases[] = {
+    T(test_upsert_replaces),
+    T(test_delete_hides_at_once),
+    T(test_bad_document_fails_batch),
+    T(test_last_operation_wins),
+    T(test_incremental_equals_bulk),
+    T(test_readers_keep_snapshot),
+    {NULL, NULL},
+};
+
+T_MAIN(cases)
