@@ -21,10 +21,15 @@ static const char usage[] =
     "PATH: .jsonl/.ndjson/.json (optionally .gz), a directory, or - for "
     "stdin\n";
 
+#define MAX_PHASES 8
+
 typedef struct progress {
     int tty;
     double start;
     double last;
+    const char *phase[MAX_PHASES]; /* phase names, in order seen */
+    double begin[MAX_PHASES];      /* when each phase was first seen */
+    int nphases;
 } progress;
 
 static double now(void)
@@ -32,6 +37,16 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void mark_phase(progress *p, const char *phase)
+{
+    if (p->nphases > 0 && strcmp(p->phase[p->nphases - 1], phase) == 0)
+        return;
+    if (p->nphases < MAX_PHASES) {
+        p->phase[p->nphases] = phase;
+        p->begin[p->nphases++] = now();
+    }
 }
 
 static void bar(progress *p, const char *what, uint64_t done, uint64_t total)
@@ -57,12 +72,14 @@ static void on_read(void *ctx, const char *file, uint64_t done,
                     uint64_t total)
 {
     const char *base = strrchr(file, '/');
+    mark_phase(ctx, "read");
     bar(ctx, base ? base + 1 : file, done, total);
 }
 
 static void on_phase(void *ctx, const char *phase, uint64_t done,
                      uint64_t total)
 {
+    mark_phase(ctx, phase);
     bar(ctx, phase, done, total);
 }
 
@@ -109,7 +126,10 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    progress pg = {isatty(STDERR_FILENO), now(), 0};
+    progress pg;
+    memset(&pg, 0, sizeof pg);
+    pg.tty = isatty(STDERR_FILENO);
+    pg.start = now();
     rp_error err;
     rp_error_clear(&err);
     rp_index *ix = NULL;
@@ -160,5 +180,11 @@ int main(int argc, char **argv)
     printf("terms %llu, postings %llu, tokens %llu, index %.1f MB\n",
            (unsigned long long)res.terms, (unsigned long long)res.postings,
            (unsigned long long)res.tokens, bytes / 1e6);
+    printf("time:");
+    for (int i = 0; i < pg.nphases; i++)
+        printf(" %s %.2f s", pg.phase[i],
+               (i + 1 < pg.nphases ? pg.begin[i + 1] : pg.start + secs) -
+                   pg.begin[i]);
+    printf("\n");
     return 0;
 }

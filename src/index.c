@@ -317,6 +317,27 @@ uint64_t rp_index_disk_bytes(const rp_index *ix)
     return (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
 }
 
+int rp_index_space_get(rp_index *ix, rp_index_space *out)
+{
+    memset(out, 0, sizeof *out);
+    MDB_txn *txn;
+    int rc = map_rc(mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &txn));
+    if (rc != 0)
+        return rc;
+    uint64_t *slot[DB_COUNT] = {&out->meta,  &out->docs,  &out->ids,
+                                &out->norms, &out->terms, &out->postings};
+    for (int i = 0; i < DB_COUNT && rc == 0; i++) {
+        MDB_stat st;
+        rc = map_rc(mdb_stat(txn, ix->dbi[i], &st));
+        if (rc == 0)
+            *slot[i] = (uint64_t)st.ms_psize * (st.ms_branch_pages +
+                                                st.ms_leaf_pages +
+                                                st.ms_overflow_pages);
+    }
+    mdb_txn_abort(txn);
+    return rc;
+}
+
 int rp_txn_begin(rp_index *ix, int write, rp_txn **out)
 {
     *out = NULL;

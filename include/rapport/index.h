@@ -53,6 +53,19 @@ const char *rp_index_lang(const rp_index *ix);
 /* Bytes the index occupies on disk (the data file). */
 uint64_t rp_index_disk_bytes(const rp_index *ix);
 
+/* Bytes of pages each part of the index occupies. */
+typedef struct rp_index_space {
+    uint64_t docs;     /* stored document records */
+    uint64_t ids;      /* external id map */
+    uint64_t norms;    /* per-document field lengths */
+    uint64_t terms;    /* the dictionary */
+    uint64_t postings; /* posting blocks, with positions */
+    uint64_t meta;
+} rp_index_space;
+
+/* Fills out from LMDB's page counts. Returns 0 or a read error. */
+int rp_index_space_get(rp_index *ix, rp_index_space *out);
+
 /* Begins a transaction: write != 0 for the (single) writer. out: free with
  * rp_txn_commit or rp_txn_abort. Returns 0, RP_EBUSY, RP_ENOMEM, RP_EINVAL
  * (write on a readonly index) or -errno. */
