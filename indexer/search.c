@@ -18,7 +18,8 @@
 
 static const char usage[] =
     "usage: rapport-search --db DIR [--type T] [--limit N] [--offset N]\n"
-    "                      [--format text|json|trec] QUERY\n"
+    "                      [--format text|json|trec] [--k1 K1] [--b B]\n"
+    "                      QUERY\n"
     "       rapport-search --db DIR --queries FILE.jsonl [--limit N]\n"
     "                      --format trec [--tag TAG]\n";
 
@@ -75,6 +76,20 @@ static int parse_args(int argc, char **argv, cli *c)
         } else if (strcmp(a, "--offset") == 0 && v) {
             if (parse_size(v, &c->opts.offset) != 0)
                 return fail("--offset wants 0..10000, not '%s'", v);
+        } else if ((strcmp(a, "--k1") == 0 || strcmp(a, "--b") == 0) && v) {
+            char *end;
+            float x = strtof(v, &end);
+            int is_k1 = a[2] == 'k';
+            if (*v == '\0' || *end != '\0' || !(is_k1 ? x > 0 && x <= 100
+                                                  : x >= 0 && x <= 1))
+                return fail(is_k1 ? "--k1 wants a number in (0, 100], not "
+                                    "'%s'"
+                                  : "--b wants a number in [0, 1], not '%s'",
+                            v);
+            if (is_k1)
+                c->opts.params.k1 = x;
+            else
+                c->opts.params.b = x;
         } else if (strcmp(a, "--format") == 0 && v) {
             if (strcmp(v, "text") == 0)
                 c->format = F_TEXT;

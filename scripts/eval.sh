@@ -72,8 +72,12 @@ for name in $COLLECTIONS; do
     then
         fail "$name" "rapport-index failed"
     fi
+    # RP_SEARCH_ARGS passes extra options (e.g. "--k1 0.9 --b 0.4") for
+    # parameter sweeps.
+    # shellcheck disable=SC2086 # word splitting of the options is wanted
     if ! "$B/rapport-search" --db "$db" --queries "$dir/queries.jsonl" \
-        --limit 100 --format trec --tag rapport >"$run" 2>>"$log"; then
+        --limit 100 --format trec --tag rapport ${RP_SEARCH_ARGS:-} \
+        >"$run" 2>>"$log"; then
         fail "$name" "rapport-search failed"
     fi
     if ! line=$("$B/rp-eval" "$dir/qrels.tsv" "$run" 2>>"$log"); then

@@ -61,6 +61,8 @@ static void test_bm25_by_hand(void)
     tdb_add_ok(&t, docs);
     rp_search_opts o;
     rp_search_opts_init(&o);
+    o.params.k1 = 1.2f;
+    o.params.b = 0.75f;
     for (int f = 0; f < RP_NFIELDS; f++)
         o.params.weight[f] = 1.0f;
     ASSERT_NEAR(score_of(&t, "grief", &o, "d1"), 0.624306708, 1e-8);
@@ -93,6 +95,8 @@ static void test_bm25f_weights_by_hand(void)
     tdb_add_ok(&t, docs);
     rp_search_opts o;
     rp_search_opts_init(&o);
+    o.params.k1 = 1.2f;
+    o.params.b = 0.75f;
     for (int f = 0; f < RP_NFIELDS; f++)
         o.params.weight[f] = 1.0f;
     o.params.weight[RP_F_TITLE] = 2.0f;
