@@ -100,7 +100,9 @@ static int parse_args(int argc, char **argv, cli *c)
             else
                 return fail("unknown format '%s' (text, json or trec)", v);
         } else if (strncmp(a, "--", 2) == 0) {
-            return fail("unknown option %s", a);
+            fprintf(stderr, "rapport-search: unknown option %s\n%s", a,
+                    usage);
+            return 2;
         } else if (c->query == NULL) {
             c->query = a;
             continue;

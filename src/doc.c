@@ -153,7 +153,7 @@ int rp_doc_record_id(const void *rec, size_t len, rp_doctype *type,
     if (len < 2 || p[0] == RP_DOC_NONE || p[0] >= RP_DOC_TYPES)
         return RP_ECORRUPT;
     size_t k = get_span(p + 1, end, &b, &n);
-    if (k == 0 || n == 0 || n > RP_ID_MAX_BYTES)
+    if (k == 0 || !rp_doc_id_valid((const char *)b, n))
         return RP_ECORRUPT;
     *type = (rp_doctype)p[0];
     *id = (const char *)b;

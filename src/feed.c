@@ -94,8 +94,18 @@ static int feed_stream(feeder *f, gzFile gz, int kind, uint64_t total)
         if ((rc = rp_buf_reserve(&buf, CHUNK)) != 0)
             break;
         int n = gzread(gz, buf.data + buf.len, CHUNK);
-        if (n < 0) {
-            rc = read_error(f, gz, -EIO);
+        int zerr = Z_OK;
+        if (n <= 0)
+            gzerror(gz, &zerr);
+        if (n < 0 || zerr != Z_OK) {
+            /* A truncated .gz reads as a short file and only gzerror
+             * tells: Z_BUF_ERROR. */
+            rc = zerr == Z_BUF_ERROR
+                     ? rp_error_set(f->err, RP_EIO, 0,
+                                    "%s: compressed data ends early "
+                                    "(truncated file?)",
+                                    f->file)
+                     : read_error(f, gz, -EIO);
             break;
         }
         if (n == 0)
@@ -153,20 +163,16 @@ static int feed_file(feeder *f, const char *path, int kind)
                             errno ? strerror(errno) : "out of memory");
     gzbuffer(gz, 1u << 18);
     int rc = feed_stream(f, gz, kind, total);
-    gzclose(gz);
+    int zrc = gzclose(gz);
+    if (rc == 0 && zrc != Z_OK)
+        rc = rp_error_set(f->err, RP_EIO, 0, "%s: read error on close",
+                          path);
     return rc;
 }
 
 static int feed_stdin(feeder *f)
 {
     f->file = "<stdin>";
-    /* Peek at the first non-blank byte to choose the format. */
-    int c;
-    while ((c = getchar()) == ' ' || c == '\n' || c == '\r' || c == '\t')
-        ;
-    if (c == EOF)
-        return 0;
-    ungetc(c, stdin);
     rp_buf buf = RP_BUF_INIT;
     int rc = 0;
     size_t n;
@@ -178,7 +184,13 @@ static int feed_stdin(feeder *f)
     } while (n > 0);
     if (rc == 0 && ferror(stdin))
         rc = rp_error_set(f->err, -EIO, 0, "<stdin>: read error");
-    if (rc == 0 && c == '[') {
+    /* The first non-blank byte chooses the format. */
+    size_t first = 0;
+    while (first < buf.len &&
+           (buf.data[first] == ' ' || buf.data[first] == '\n' ||
+            buf.data[first] == '\r' || buf.data[first] == '\t'))
+        first++;
+    if (rc == 0 && first < buf.len && buf.data[first] == '[') {
         rp_error jerr;
         rp_error_clear(&jerr);
         rc = rp_json_elements((const char *)buf.data, buf.len, on_elem, f,

@@ -7,6 +7,7 @@
 #include "rapport/json.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,95 @@
 
 static int valid_date(const char *s)
 {
-    /* YYYY-MM-DD with a month 01..12 and a day 01..31. */
+    /* YYYY-MM-DD, a real calendar day (Gregorian leap years). */
+    static const int days[12] = {31, 28, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return 0;
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             return 0;
+    int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+               (s[2] - '0') * 10 + (s[3] - '0');
     int month = (s[5] - '0') * 10 + (s[6] - '0');
     int day = (s[8] - '0') * 10 + (s[9] - '0');
-    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+    if (month < 1 || month > 12 || day < 1)
+        return 0;
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return day <= days[month - 1] + (month == 2 && leap);
+}
+
+/* Offset of the first \u0000 escape in JSON text, or len. cJSON keeps
+ * strings NUL-terminated, so a NUL inside one would silently cut it. */
+static size_t find_nul_escape(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (s[i] != '\\')
+            continue;
+        if (memcmp(s + i + 1, "u0000", 5) == 0)
+            return i;
+        i++; /* skip the escaped character, which may be a backslash */
+    }
+    return len;
+}
+
+/* Copies into name the top-level member whose value holds byte offset at
+ * (text already checked strictly); "?" when there is none. */
+static void member_at(const char *s, size_t len, size_t at, char *name,
+                      size_t cap)
+{
+    int depth = 0;
+    size_t key = 0, keylen = 0, str = 0;
+    snprintf(name, cap, "?");
+    for (size_t i = 0; i < len && i <= at; i++) {
+        char ch = s[i];
+        if (ch == '"') {
+            str = i;
+            for (i++; i < len && s[i] != '"'; i++)
+                if (s[i] == '\\')
+                    i++;
+            if (str < at && at < i && depth == 1) {
+                size_t j = i + 1;
+                while (j < len && (s[j] == ' ' || s[j] == '\t' ||
+                                   s[j] == '\n' || s[j] == '\r'))
+                    j++;
+                if (j < len && s[j] == ':') { /* the NUL is in a name */
+                    key = str + 1;
+                    keylen = i - str - 1;
+                    break;
+                }
+            }
+            size_t j = i + 1;
+            while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' ||
+                               s[j] == '\r'))
+                j++;
+            if (depth == 1 && j < len && s[j] == ':') {
+                key = str + 1;
+                keylen = i - str - 1;
+            }
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if (ch == '}' || ch == ']') {
+            depth--;
+        }
+    }
+    if (keylen > 0)
+        snprintf(name, cap, "%.*s", (int)(keylen < 64 ? keylen : 64),
+                 s + key);
+}
+
+/* True if item holds a number cJSON could not represent (it would print
+ * it as null). */
+static int has_nonfinite(const cJSON *item, int depth)
+{
+    if (cJSON_IsNumber(item))
+        return !isfinite(item->valuedouble);
+    if (depth > RP_JSON_MAX_DEPTH)
+        return 0;
+    for (const cJSON *c = item->child; c; c = c->next)
+        if (has_nonfinite(c, depth + 1))
+            return 1;
+    return 0;
 }
 
 static const char *kind_name(rp_srckind k)
@@ -45,8 +126,12 @@ static const char *kind_name(rp_srckind k)
 }
 
 /* Moves item into the extra object (creating it). */
-static int keep_extra(cJSON **extra, cJSON *obj, cJSON *item)
+static int keep_extra(cJSON **extra, cJSON *obj, cJSON *item, rp_error *err)
 {
+    if (has_nonfinite(item, 0))
+        return rp_error_set(err, RP_EDOC, 0,
+                            "field '%.64s': number out of range",
+                            item->string);
     if (*extra == NULL && (*extra = cJSON_CreateObject()) == NULL)
         return RP_ENOMEM;
     cJSON_DetachItemViaPointer(obj, item);
@@ -87,11 +172,11 @@ static int decode_member(rp_doc *d, cJSON *obj, cJSON *item,
     case RP_SRC_BOOL:
         if (!cJSON_IsBool(item))
             break;
-        return keep_extra(extra, obj, item);
+        return keep_extra(extra, obj, item, err);
     case RP_SRC_NUMBER:
         if (!cJSON_IsNumber(item))
             break;
-        return keep_extra(extra, obj, item);
+        return keep_extra(extra, obj, item, err);
     }
     return rp_error_set(err, RP_EDOC, 0, "field '%s' must be %s", src->name,
                         kind_name(src->kind));
@@ -141,7 +226,7 @@ static int decode_object(cJSON *root, rp_doc *d, rp_error *err)
         const rp_srcfield *src = rp_schema_srcfield(d->type, name,
                                                     strlen(name));
         if (src == NULL) {
-            rc = keep_extra(&extra, root, item);
+            rc = keep_extra(&extra, root, item, err);
             continue;
         }
         uint64_t bit = 1ull << (src - table);
@@ -172,6 +257,15 @@ int rp_json_decode_doc(const char *text, size_t len, rp_doc *d,
     int rc = rp_json_check(text, len, RP_JSON_MAX_DEPTH, err);
     if (rc != 0)
         return rc;
+    size_t nul = find_nul_escape(text, len);
+    if (nul < len) {
+        char name[80];
+        member_at(text, len, nul, name, sizeof name);
+        return rp_error_set(err, RP_EDOC, nul,
+                            "field '%s': strings must not contain \\u0000 "
+                            "(byte %zu)",
+                            name, nul);
+    }
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (root == NULL)
         return rp_error_set(err, RP_ENOMEM, 0, "out of memory parsing JSON");

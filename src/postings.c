@@ -52,7 +52,7 @@ int rp_block_encode(const rp_posting *p, size_t n, rp_buf *out)
     rp_buf ftf = RP_BUF_INIT, pos = RP_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        if (i > 0 && p[i].doc <= p[i - 1].doc)
+        if (p[i].doc == 0 || (i > 0 && p[i].doc <= p[i - 1].doc))
             rc = RP_EINVAL;
         if (i > 0)
             gaps[i - 1] = p[i].doc;

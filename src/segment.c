@@ -123,7 +123,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 
 int rp_segment_begin(rp_segment *s, rp_docid doc)
 {
-    if (doc <= s->lastdoc || s->doc != 0 || s->sorted != NULL)
+    if (doc == 0 || doc <= s->lastdoc || s->doc != 0 || s->sorted != NULL)
         return RP_EINVAL;
     s->doc = doc;
     s->lastdoc = doc;
@@ -275,6 +275,8 @@ static int flush(rp_segment *s, entry *e)
 
 int rp_segment_end(rp_segment *s)
 {
+    if (s->doc == 0)
+        return RP_EINVAL; /* no open document */
     int rc = 0;
     for (size_t i = 0; i < s->ntouched && rc == 0; i++)
         rc = flush(s, &s->entries[s->touched[i]]);
@@ -312,6 +314,8 @@ int rp_segment_finish(rp_segment *s)
 {
     if (s->sorted != NULL)
         return 0;
+    if (s->doc != 0)
+        return RP_EINVAL; /* a document is still open */
     size_t n = s->nentries ? s->nentries : 1;
     sortkey *keys = malloc(n * sizeof *keys);
     s->sorted = malloc(n * sizeof(uint32_t));

@@ -50,7 +50,7 @@ typedef struct rp_posting {
 
 /*
  * Appends the encoding of postings p[0..n) (1 <= n <= RP_BLOCK_DOCS, doc ids
- * strictly ascending, each with npos == sum of tf and at least one tf > 0)
+ * non-zero and strictly ascending, each with npos == sum of tf and at least one tf > 0)
  * to out. Returns 0, RP_EINVAL for a contract violation or RP_ENOMEM.
  */
 int rp_block_encode(const rp_posting *p, size_t n, rp_buf *out);

@@ -31,15 +31,16 @@ int rp_segment_add(rp_segment *s, const char *term, size_t len, int field,
                    rp_pos pos);
 
 /* Ends the current document, turning its occurrences into postings.
- * Returns 0 or RP_ENOMEM. */
+ * Returns 0, RP_EINVAL (no document open) or RP_ENOMEM. */
 int rp_segment_end(rp_segment *s);
 
 /* Number of distinct terms and total postings so far. */
 size_t rp_segment_nterms(const rp_segment *s);
 uint64_t rp_segment_npostings(const rp_segment *s);
 
-/* Sorts the terms in byte order; call once after the last document. Returns
- * 0 or RP_ENOMEM. No documents may be added afterwards. */
+/* Sorts the terms in byte order; call after the last document has ended.
+ * Returns 0, RP_EINVAL (a document is still open) or RP_ENOMEM. No documents
+ * may be added afterwards. */
 int rp_segment_finish(rp_segment *s);
 
 /* Term i (0 <= i < nterms) after rp_segment_finish, in sorted order: its
