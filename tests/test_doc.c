@@ -440,6 +440,7 @@ static void check_well_formed(const rp_doc *d, const unsigned char *rec,
     ASSERT(d->type > RP_DOC_NONE && d->type < RP_DOC_TYPES);
     ASSERT(d->id_len >= 1 && d->id_len <= RP_ID_MAX_BYTES);
     ASSERT((size_t)d->id_off + d->id_len <= d->bytes.len);
+    ASSERT(rp_doc_id_valid(rp_doc_id(d), d->id_len));
     for (size_t i = 0; i < d->nfields; i++) {
         ASSERT(rp_doc_srcfield(&d->fields[i]) != NULL);
         ASSERT((size_t)d->fields[i].off + d->fields[i].len <= d->bytes.len);
@@ -504,6 +505,18 @@ static void test_corrupt_records(void)
             ASSERT_EQ(rc, cut >= head ? 0 : RP_ECORRUPT);
             free(p);
         }
+        /* One byte too many is corrupt for decode, not for the fast
+         * path. */
+        unsigned char *longer = malloc(rec.len + 1);
+        ASSERT(longer != NULL);
+        memcpy(longer, rec.data, rec.len);
+        longer[rec.len] = 0;
+        ASSERT_EQ(rp_doc_decode(longer, rec.len + 1, &d), RP_ECORRUPT);
+        rp_doctype lt;
+        const char *lid;
+        size_t lid_len;
+        ASSERT_OK(rp_doc_record_id(longer, rec.len + 1, &lt, &lid, &lid_len));
+        free(longer);
         /* Every byte, several patterns. */
         unsigned char *p = malloc(rec.len);
         ASSERT(p != NULL);

@@ -96,7 +96,7 @@ static void test_delete_hides_at_once(void)
     /* Deleting everything leaves an empty dictionary; adding works. */
     const char **all = calloc(301, sizeof *all);
     ASSERT(all != NULL);
-    char idbuf[300][8];
+    char idbuf[300][16];
     for (int i = 0; i < 300; i++) {
         snprintf(idbuf[i], sizeof idbuf[i], "g%d", i);
         all[i] = idbuf[i];
