@@ -213,6 +213,7 @@ typedef struct job {
     size_t *idx;          /* op indices this batch works on */
     size_t from, to;      /* this worker's range in idx */
     atomic_size_t *done;  /* shared progress counter */
+    atomic_int *failed;   /* shared: some job failed */
     const char *lang;
     rp_segment *seg;      /* analysis output, owned by the job */
     uint64_t tokens;
@@ -236,6 +237,7 @@ static void *parse_worker(void *arg)
         if (rc != 0) {
             j->rc = rc;
             j->bad = j->idx[i];
+            atomic_store(j->failed, 1);
             break;
         }
         atomic_fetch_add_explicit(j->done, 1, memory_order_relaxed);
@@ -297,8 +299,10 @@ static void *analyze_worker(void *arg)
         op *o = &j->b->ops[j->idx[i]];
         j->rc = analyze_doc(an, &o->doc, o->docid, j->seg, &o->norms,
                             &j->tokens);
-        if (j->rc != 0)
+        if (j->rc != 0) {
             j->bad = j->idx[i];
+            atomic_store(j->failed, 1);
+        }
         atomic_fetch_add_explicit(j->done, 1, memory_order_relaxed);
     }
     if (j->rc == 0)
@@ -307,58 +311,68 @@ static void *analyze_worker(void *arg)
     return NULL;
 }
 
-/* Runs fn over idx[0..n) split into contiguous ranges, one per worker,
- * reporting progress while waiting. Returns the number of jobs used. */
-static size_t run_jobs(rp_batch *b, job *jobs, size_t *idx, size_t n,
-                       void *(*fn)(void *), const char *phase,
-                       const char *lang)
+/* Worker threads over contiguous ranges of op indices. */
+typedef struct pool {
+    atomic_size_t done;  /* ops finished, for progress */
+    atomic_int failed;   /* set by a worker that failed */
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS];
+    size_t nj;           /* jobs in use */
+} pool;
+
+/* Starts fn over idx[0..n), one contiguous range per job; with one job it
+ * runs to completion here. */
+static void pool_start(rp_batch *b, pool *pl, job *jobs, size_t *idx,
+                       size_t n, void *(*fn)(void *), const char *lang)
 {
     size_t nj = b->opts.threads;
     if (nj > n / MIN_PER_THREAD)
         nj = n / MIN_PER_THREAD;
     if (nj == 0)
         nj = 1;
-    atomic_size_t done;
-    atomic_init(&done, 0);
-    pthread_t tid[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
+    pl->nj = nj;
+    atomic_init(&pl->done, 0);
+    atomic_init(&pl->failed, 0);
     for (size_t k = 0; k < nj; k++) {
         memset(&jobs[k], 0, sizeof jobs[k]);
         jobs[k].b = b;
         jobs[k].idx = idx;
         jobs[k].from = n * k / nj;
         jobs[k].to = n * (k + 1) / nj;
-        jobs[k].done = &done;
+        jobs[k].done = &pl->done;
+        jobs[k].failed = &pl->failed;
         jobs[k].lang = lang;
         rp_error_clear(&jobs[k].err);
+        pl->started[k] = 0;
     }
     if (nj == 1) {
         fn(&jobs[0]);
-    } else {
-        for (size_t k = 0; k < nj; k++)
-            started[k] = pthread_create(&tid[k], NULL, fn, &jobs[k]) == 0;
-        for (size_t k = 0; k < nj; k++)
-            if (!started[k])
-                fn(&jobs[k]); /* could not start a thread: run it here */
-        if (b->opts.progress) {
-            struct timespec ts = {0, 100 * 1000 * 1000};
-            size_t d;
-            while ((d = atomic_load(&done)) < n) {
-                int failed = 0;
-                for (size_t k = 0; k < nj; k++)
-                    failed |= jobs[k].rc != 0;
-                if (failed)
-                    break;
-                report(b, phase, d, n);
-                nanosleep(&ts, NULL);
-            }
-        }
-        for (size_t k = 0; k < nj; k++)
-            if (started[k])
-                pthread_join(tid[k], NULL);
+        return;
     }
-    report(b, phase, atomic_load(&done), n);
-    return nj;
+    for (size_t k = 0; k < nj; k++)
+        pl->started[k] = pthread_create(&pl->tid[k], NULL, fn, &jobs[k]) == 0;
+    for (size_t k = 0; k < nj; k++)
+        if (!pl->started[k])
+            fn(&jobs[k]); /* could not start a thread: run it here */
+}
+
+/* Waits for every job, reporting progress meanwhile. */
+static void pool_wait(rp_batch *b, pool *pl, size_t n, const char *phase)
+{
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    size_t d;
+    int any = 0;
+    for (size_t k = 0; k < pl->nj; k++)
+        any |= pl->started[k];
+    while (any && b->opts.progress && (d = atomic_load(&pl->done)) < n &&
+           !atomic_load(&pl->failed)) {
+        report(b, phase, d, n);
+        nanosleep(&ts, NULL);
+    }
+    for (size_t k = 0; k < pl->nj; k++)
+        if (pl->started[k])
+            pthread_join(pl->tid[k], NULL);
+    report(b, phase, atomic_load(&pl->done), n);
 }
 
 /* The failing job with the lowest op index, or NULL. */
@@ -531,8 +545,11 @@ static int merge_segments(rp_batch *b, rp_txn *t, job *jobs, size_t nj,
 
 /* ---- commit ------------------------------------------------------------ */
 
-static int write_docs(rp_batch *b, rp_txn *t, size_t *adds, size_t nadds,
-                      int bulk, rp_stats *st)
+/* Stores the records of new documents and, unless bulk (where ids go in
+ * sorted order separately), their ids. Reads only the documents, which
+ * the analysis threads also only read. */
+static int write_records(rp_batch *b, rp_txn *t, size_t *adds, size_t nadds,
+                         int bulk)
 {
     rp_buf rec = RP_BUF_INIT;
     int rc = 0;
@@ -542,16 +559,26 @@ static int write_docs(rp_batch *b, rp_txn *t, size_t *adds, size_t nadds,
         rc = rp_doc_encode(&o->doc, &rec);
         if (rc == 0)
             rc = rp_txn_doc_put(t, o->docid, rec.data, rec.len, bulk);
-        if (rc == 0)
-            rc = rp_txn_norms_put(t, o->docid, &o->norms);
         if (rc == 0 && !bulk)
             rc = rp_txn_id_put(t, rp_doc_id(&o->doc), o->doc.id_len,
                                o->docid, 0);
+    }
+    rp_buf_fini(&rec);
+    return rc;
+}
+
+/* Stores the norms the analysis computed and adds them to the stats. */
+static int write_norms(rp_batch *b, rp_txn *t, size_t *adds, size_t nadds,
+                       rp_stats *st)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nadds && rc == 0; i++) {
+        op *o = &b->ops[adds[i]];
+        rc = rp_txn_norms_put(t, o->docid, &o->norms);
         for (int f = 0; f < RP_NFIELDS; f++)
             st->fieldlen[f] += o->norms.len[f];
         st->ndocs++;
     }
-    rp_buf_fini(&rec);
     return rc;
 }
 
@@ -573,12 +600,13 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
     for (size_t i = 0; rc == 0 && i < b->nops; i++)
         if (b->ops[i].kind == OP_JSON)
             idx[n++] = i;
+    pool pl;
     if (rc == 0 && n > 0) {
-        nj = run_jobs(b, jobs, idx, n, parse_worker, "parse", lang);
-        job *bad = first_failure(jobs, nj);
+        pool_start(b, &pl, jobs, idx, n, parse_worker, lang);
+        pool_wait(b, &pl, n, "parse");
+        job *bad = first_failure(jobs, pl.nj);
         if (bad)
             rc = fail_op(b, bad->bad, bad->rc, &bad->err, err);
-        nj = 0;
     }
 
     /* 2. The last operation on each id wins. */
@@ -637,23 +665,28 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
         o->docid = st.next_docid++;
         idx[nadds++] = i;
     }
+    /* 5. While workers analyze, this thread stores the records and ids,
+     * which need nothing from the analysis; then norms and postings. */
     if (rc == 0 && nadds > 0) {
-        nj = run_jobs(b, jobs, idx, nadds, analyze_worker, "analyze", lang);
+        pool_start(b, &pl, jobs, idx, nadds, analyze_worker, lang);
+        nj = pl.nj;
+        int wrc = write_records(b, t, idx, nadds, bulk);
+        for (size_t i = 0; wrc == 0 && bulk && i < nids; i++) {
+            op *o = &b->ops[ids[i].op];
+            if (!o->skip && o->kind != OP_DELETE)
+                wrc = rp_txn_id_put(t, ids[i].id, ids[i].len, o->docid, 1);
+        }
+        pool_wait(b, &pl, nadds, "analyze");
         job *bad = first_failure(jobs, nj);
         if (bad)
             rc = fail_op(b, bad->bad, bad->rc, NULL, err);
+        else
+            rc = wrc;
         for (size_t k = 0; k < nj; k++)
             res.tokens += jobs[k].tokens;
     }
-
-    /* 5. Write records, norms, ids and postings. */
     if (rc == 0)
-        rc = write_docs(b, t, idx, nadds, bulk, &st);
-    for (size_t i = 0; rc == 0 && bulk && i < nids; i++) {
-        op *o = &b->ops[ids[i].op];
-        if (!o->skip && o->kind != OP_DELETE)
-            rc = rp_txn_id_put(t, ids[i].id, ids[i].len, o->docid, 1);
-    }
+        rc = write_norms(b, t, idx, nadds, &st);
     if (rc == 0 && nj > 0)
         rc = merge_segments(b, t, jobs, nj, bulk, &res);
     if (rc == 0)

@@ -33,6 +33,13 @@ typedef struct entry {
     uint32_t head, tail;    /* occurrence chain in the scratch array */
 } entry;
 
+/* A hash slot keeps 32 hash bits so a probe that misses never touches the
+ * entry array (a cache miss per probe otherwise). */
+typedef struct slot {
+    uint32_t hash; /* high bits of the entry's hash */
+    uint32_t idx;  /* entry index + 1; 0 = empty */
+} slot;
+
 typedef struct occ {
     rp_pos pos;
     uint32_t next;
@@ -41,7 +48,7 @@ typedef struct occ {
 struct rp_segment {
     entry *entries;     /* owned, nentries used */
     size_t nentries, capentries;
-    uint32_t *table;    /* hash slots: entry index + 1, 0 = empty */
+    slot *table;        /* open addressing; idx 0 = empty */
     size_t tablecap;    /* power of two */
     rp_buf terms;       /* term bytes arena */
     occ *occs;          /* current document's occurrences */
@@ -80,7 +87,7 @@ int rp_segment_new(rp_segment **out)
     rp_segment *s = calloc(1, sizeof *s);
     if (s == NULL)
         return RP_ENOMEM;
-    s->tablecap = 1024;
+    s->tablecap = 1 << 16;
     s->table = calloc(s->tablecap, sizeof *s->table);
     if (s->table == NULL) {
         free(s);
@@ -135,14 +142,15 @@ int rp_segment_begin(rp_segment *s, rp_docid doc)
 static int rehash(rp_segment *s)
 {
     size_t cap = s->tablecap * 2;
-    uint32_t *t = calloc(cap, sizeof *t);
+    slot *t = calloc(cap, sizeof *t);
     if (t == NULL)
         return RP_ENOMEM;
     for (size_t i = 0; i < s->nentries; i++) {
         size_t j = s->entries[i].hash & (cap - 1);
-        while (t[j] != 0)
+        while (t[j].idx != 0)
             j = (j + 1) & (cap - 1);
-        t[j] = (uint32_t)i + 1;
+        t[j].hash = (uint32_t)(s->entries[i].hash >> 32);
+        t[j].idx = (uint32_t)i + 1;
     }
     free(s->table);
     s->table = t;
@@ -153,16 +161,19 @@ static int rehash(rp_segment *s)
 static int lookup(rp_segment *s, const char *term, size_t len, uint32_t *idx)
 {
     uint64_t h = hash_bytes((const unsigned char *)term, len);
+    uint32_t h32 = (uint32_t)(h >> 32);
     size_t j = h & (s->tablecap - 1);
     for (;;) {
-        uint32_t v = s->table[j];
+        uint32_t v = s->table[j].idx;
         if (v == 0)
             break;
-        entry *e = &s->entries[v - 1];
-        if (e->hash == h && e->term_len == len &&
-            memcmp(s->terms.data + e->term_off, term, len) == 0) {
-            *idx = v - 1;
-            return 0;
+        if (s->table[j].hash == h32) {
+            entry *e = &s->entries[v - 1];
+            if (e->term_len == len &&
+                memcmp(s->terms.data + e->term_off, term, len) == 0) {
+                *idx = v - 1;
+                return 0;
+            }
         }
         j = (j + 1) & (s->tablecap - 1);
     }
@@ -178,7 +189,8 @@ static int lookup(rp_segment *s, const char *term, size_t len, uint32_t *idx)
     e->head = e->tail = NONE;
     if ((rc = rp_buf_append(&s->terms, term, len)) != 0)
         return rc;
-    s->table[j] = (uint32_t)s->nentries + 1;
+    s->table[j].hash = h32;
+    s->table[j].idx = (uint32_t)s->nentries + 1;
     *idx = (uint32_t)s->nentries++;
     if (s->nentries * 2 > s->tablecap)
         return rehash(s);
@@ -252,19 +264,23 @@ static int flush(rp_segment *s, entry *e)
     }
     if (!sorted)
         qsort(s->posbuf, n, sizeof(rp_pos), cmp_pos);
-    rp_buf_put_varint_rc(&e->raw, s->doc - e->last, &rc);
-    rp_buf_append_rc(&e->raw, &mask, 1, &rc);
+    /* One reservation covers the whole posting: gap, mask, tfs, and
+     * positions, at most 5 bytes per 32-bit varint. */
+    rc = rp_buf_reserve(&e->raw, 6 + RP_NFIELDS * 3 + (size_t)n * 5);
+    if (rc != 0)
+        return rc;
+    unsigned char *p = e->raw.data + e->raw.len;
+    p += rp_varint_put(p, s->doc - e->last);
+    *p++ = mask;
     for (int f = 0; f < RP_NFIELDS; f++)
         if (e->tf[f])
-            rp_buf_put_varint_rc(&e->raw, e->tf[f], &rc);
+            p += rp_varint_put(p, e->tf[f]);
     rp_pos prev = 0;
-    if (rc == 0)
-        rc = rp_buf_reserve(&e->raw, (size_t)n * 5);
-    for (uint32_t i = 0; i < n && rc == 0; i++) {
-        e->raw.len += rp_varint_put(e->raw.data + e->raw.len,
-                                    s->posbuf[i] - prev);
+    for (uint32_t i = 0; i < n; i++) {
+        p += rp_varint_put(p, s->posbuf[i] - prev);
         prev = s->posbuf[i];
     }
+    e->raw.len = (size_t)(p - e->raw.data);
     if (rc == 0) {
         e->last = s->doc;
         e->df++;
