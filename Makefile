@@ -26,6 +26,9 @@ BINS = $(B)/rapport-index $(B)/rapport-search $(B)/rp-eval
 DB ?= data/corpus.db
 LISTEN ?= 127.0.0.1:8080
 
+# Keep intermediate objects: no "rm" lines after the test summary.
+.SECONDARY:
+
 .PHONY: all deps test check asan ubsan coverage bench eval fuzz fuzz-replay \
 	run clean
 all: $(B)/librapport.a $(BINS)
