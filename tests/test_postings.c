@@ -343,6 +343,36 @@ static void test_golden_corruptions(void)
     d[12] = 0x00;
     ASSERT_OK(rp_block_header(d, sizeof d, &h));
     ASSERT_EQ(rp_block_docs(&h, docs), RP_ECORRUPT);
+    /* Gaps 0 and 295: the last id still matches, but 5, 5, 300 is not
+     * strictly ascending. */
+    memcpy(d, golden, sizeof d);
+    d[12] = 0x00;
+    d[13] = 0x27;
+    ASSERT_OK(rp_block_header(d, sizeof d, &h));
+    ASSERT_EQ(rp_block_docs(&h, docs), RP_ECORRUPT);
+    /* Gaps 2^32 - 1 and 296: the ids wrap to 5, 4, 300, which again ends
+     * at the right last id. */
+    unsigned char wrap[sizeof golden + 3];
+    memcpy(wrap, golden, 11);
+    wrap[8] = 0x07; /* the docid stream grows to 7 bytes */
+    static const unsigned char wdocs[] = {0x07, 0xFF, 0xFF, 0xFF,
+                                          0xFF, 0x28, 0x01};
+    memcpy(wrap + 11, wdocs, sizeof wdocs);
+    memcpy(wrap + 11 + sizeof wdocs, golden + 15, sizeof golden - 15);
+    ASSERT_OK(rp_block_header(wrap, sizeof wrap, &h));
+    ASSERT_EQ(rp_block_docs(&h, docs), RP_ECORRUPT);
+    uint16_t wtf[RP_BLOCK_DOCS * RP_NFIELDS];
+    uint32_t wtotal[RP_BLOCK_DOCS];
+    ASSERT_OK(rp_block_tfs(&h, wtf, wtotal)); /* the rest is intact */
+    /* A docid stream one byte longer than its keys describe. */
+    unsigned char extra[sizeof golden + 1];
+    memcpy(extra, golden, 15);
+    extra[8] = 0x05;
+    extra[15] = 0x00;
+    memcpy(extra + 16, golden + 15, sizeof golden - 15);
+    ASSERT_OK(rp_block_header(extra, sizeof extra, &h));
+    ASSERT_EQ(rp_block_docs(&h, docs), RP_ECORRUPT);
+    ASSERT_OK(rp_block_tfs(&h, tf, total)); /* the rest is intact */
     /* Keys that claim more data bytes than the stream holds. */
     memcpy(d, golden, sizeof d);
     d[11] = 0x0f;
@@ -386,6 +416,31 @@ static void test_golden_corruptions(void)
     ASSERT_OK(rp_block_positions(&c, total, 0, out, 64, &n));
     ASSERT_OK(rp_block_positions(&c, total, 1, out, 64, &n));
     ASSERT_EQ(rp_block_positions(&c, total, 2, out, 64, &n), RP_ECORRUPT);
+}
+
+/* A posting whose extended field/tf entry has an empty field mask would
+ * have no occurrences at all: corrupt, even when every length adds up. */
+static void test_tfs_empty_mask(void)
+{
+    static const unsigned char d[] = {
+        0x01, 0x01, 0x00, /* n 1, first 1, span 0 */
+        0x01, 0x01,       /* bound: field 0 max tf 1 */
+        0x00, 0x02, 0x00, /* stream bytes 0, 2, 0 */
+        0xF0, 0x00,       /* extended form, mask 0 */
+    };
+    rp_blockhdr h;
+    uint16_t tf[RP_BLOCK_DOCS * RP_NFIELDS];
+    uint32_t total[RP_BLOCK_DOCS];
+    ASSERT_OK(rp_block_header(d, sizeof d, &h));
+    ASSERT_EQ(rp_block_tfs(&h, tf, total), RP_ECORRUPT);
+    /* The same block with mask 1 and tf 1 (and one position) is fine. */
+    static const unsigned char ok[] = {
+        0x01, 0x01, 0x00, 0x01, 0x01, 0x00, 0x03, 0x01, 0xF0, 0x01, 0x01, 0x09,
+    };
+    ASSERT_OK(rp_block_header(ok, sizeof ok, &h));
+    ASSERT_OK(rp_block_tfs(&h, tf, total));
+    ASSERT_EQ(total[0], 1);
+    ASSERT_EQ(tf[0], 1);
 }
 
 /* Position gaps that add up past UINT32_MAX are corrupt; gaps that reach it
@@ -931,6 +986,7 @@ static void test_bound_merge(void)
 static const t_case cases[] = {
     T(test_layout_golden),
     T(test_golden_corruptions),
+    T(test_tfs_empty_mask),
     T(test_position_overflow),
     T(test_round_trip_random),
     T(test_round_trip_every_n),

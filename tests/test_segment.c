@@ -387,6 +387,69 @@ static void test_finish_with_open_document(void)
     rp_segment_free(s);
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+    const unsigned char *x = *(const unsigned char *const *)a;
+    const unsigned char *y = *(const unsigned char *const *)b;
+    while (*x && *x == *y) {
+        x++;
+        y++;
+    }
+    return (*x > *y) - (*x < *y);
+}
+
+/* Far more distinct terms than the initial hash table holds, so it must
+ * grow several times; every term keeps its postings. */
+static void test_many_terms(void)
+{
+    enum { N = 20000 };
+    char (*terms)[16] = malloc(N * sizeof *terms);
+    const char **order = malloc(N * sizeof *order);
+    ASSERT(terms != NULL && order != NULL);
+    uint64_t seed = 0xBB67AE8584CAA73Bull;
+    for (size_t i = 0; i < N; i++) {
+        /* Distinct by construction: the index in hex, then noise. */
+        snprintf(terms[i], sizeof terms[i], "%04zx%c", i,
+                 (char)('a' + rnd(&seed) % 26));
+        order[i] = terms[i];
+    }
+    rp_segment *s = seg_new();
+    for (rp_docid d = 1; d <= 3; d++) {
+        ASSERT_OK(rp_segment_begin(s, d));
+        for (size_t i = 0; i < N; i++)
+            if (i % 3 < d) /* term i is in documents i % 3 + 1 .. 3 */
+                add(s, terms[i], (int)(i % RP_NFIELDS), (rp_pos)i);
+        ASSERT_OK(rp_segment_end(s));
+    }
+    ASSERT_OK(rp_segment_finish(s));
+    ASSERT_EQ(rp_segment_nterms(s), N);
+    qsort(order, N, sizeof *order, cmp_cstr);
+    rp_segreader r;
+    rp_segreader_init(&r);
+    for (size_t i = 0; i < N; i++) {
+        size_t len;
+        uint32_t df;
+        const char *t = rp_segment_term(s, i, &len, &df);
+        ASSERT_MEM_EQ(t, len, order[i]);
+        size_t idx = (size_t)(order[i] - terms[0]) / sizeof terms[0];
+        ASSERT_EQ(df, 3 - idx % 3);
+        rp_segment_reader(s, i, &r);
+        rp_posting p;
+        for (rp_docid d = (rp_docid)(idx % 3) + 1; d <= 3; d++) {
+            ASSERT_EQ(rp_segreader_next(&r, &p), 1);
+            ASSERT_EQ(p.doc, d);
+            ASSERT_EQ(p.npos, 1);
+            ASSERT_EQ(p.pos[0], idx);
+            ASSERT_EQ(p.tf[idx % RP_NFIELDS], 1);
+        }
+        ASSERT_EQ(rp_segreader_next(&r, &p), 0);
+    }
+    rp_segreader_fini(&r);
+    rp_segment_free(s);
+    free(order);
+    free(terms);
+}
+
 /* ---- The model for the random corpus. ---- */
 
 typedef struct mterm {
@@ -665,6 +728,7 @@ static const t_case cases[] = {
     T(test_tf_saturation),
     T(test_end_twice),
     T(test_finish_with_open_document),
+    T(test_many_terms),
     T(test_random_corpus),
     {NULL, NULL},
 };
