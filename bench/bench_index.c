@@ -24,6 +24,27 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Phase start times, from the batch's progress reports. */
+typedef struct phases {
+    const char *name[8];
+    double begin[8];
+    int n;
+} phases;
+
+static void on_progress(void *ctx, const char *phase, uint64_t done,
+                        uint64_t total)
+{
+    phases *p = ctx;
+    (void)done;
+    (void)total;
+    if (p->n > 0 && strcmp(p->name[p->n - 1], phase) == 0)
+        return;
+    if (p->n < 8) {
+        p->name[p->n] = phase;
+        p->begin[p->n++] = now();
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *corpus = argc > 1 ? argv[1]
@@ -44,7 +65,10 @@ int main(int argc, char **argv)
     double t0 = now();
     rp_batch *b;
     uint64_t docs = 0;
-    rc = rp_batch_new(ix, NULL, &b);
+    phases ph;
+    memset(&ph, 0, sizeof ph);
+    rp_batch_opts bo = {0, on_progress, &ph};
+    rc = rp_batch_new(ix, &bo, &b);
     if (rc == 0)
         rc = rp_feed_path(b, corpus, NULL, NULL, &docs, &err);
     double t1 = now();
@@ -74,6 +98,11 @@ int main(int argc, char **argv)
     printf("  read %.2f s, parse+analyze+write %.2f s, total %.2f s: "
            "%.0f documents/s\n",
            t1 - t0, t2 - t1, t2 - t0, res.added / (t2 - t0));
+    printf("  phases:");
+    for (int i = 0; i < ph.n; i++)
+        printf(" %s %.2f s", ph.name[i],
+               (i + 1 < ph.n ? ph.begin[i + 1] : t2) - ph.begin[i]);
+    printf(" (the last includes the commit)\n");
     printf("  index %.1f MB on disk, peak RSS %.0f MB, CPU %.2f s user "
            "%.2f s system\n",
            bytes / 1e6, ru.ru_maxrss / 1024.0,

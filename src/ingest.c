@@ -692,6 +692,7 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
     if (rc == 0)
         rc = rp_txn_put_stats(t, &st);
     if (rc == 0) {
+        report(b, "commit", 0, 1);
         rc = rp_txn_commit(t);
         t = NULL;
     }
