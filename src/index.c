@@ -588,8 +588,7 @@ static int terminfo_decode(const MDB_val *v, rp_terminfo *out)
     return 0;
 }
 
-static int terminfo_put(rp_txn *t, const char *term, size_t len,
-                        const rp_terminfo *info, int append, rp_buf *scratch)
+static int terminfo_encode(const rp_terminfo *info, rp_buf *scratch)
 {
     scratch->len = 0;
     int rc = 0;
@@ -597,6 +596,13 @@ static int terminfo_put(rp_txn *t, const char *term, size_t len,
     rp_buf_put_varint_rc(scratch, info->cf, &rc);
     if (rc == 0)
         rc = rp_bound_put(scratch, &info->bound);
+    return rc;
+}
+
+static int terminfo_put(rp_txn *t, const char *term, size_t len,
+                        const rp_terminfo *info, int append, rp_buf *scratch)
+{
+    int rc = terminfo_encode(info, scratch);
     if (rc == 0)
         rc = put_val(t, DB_TERMS, term, len, scratch->data, scratch->len,
                      append ? MDB_APPEND : 0);
@@ -714,6 +720,46 @@ static void fix_positions(rp_appender *a)
     }
 }
 
+/* A buffered record: u8 database, varint key length, key, varint value
+ * length, value. */
+static int put_record(rp_buf *out, int db, const void *k, size_t klen,
+                      const void *v, size_t vlen)
+{
+    int rc = 0;
+    unsigned char d = (unsigned char)db;
+    rp_buf_append_rc(out, &d, 1, &rc);
+    rp_buf_put_varint_rc(out, klen, &rc);
+    rp_buf_append_rc(out, k, klen, &rc);
+    rp_buf_put_varint_rc(out, vlen, &rc);
+    rp_buf_append_rc(out, v, vlen, &rc);
+    return rc;
+}
+
+int rp_txn_put_records(rp_txn *t, const rp_buf *records)
+{
+    const unsigned char *p = records->data, *end = p + records->len;
+    int rc = 0;
+    while (rc == 0 && p < end) {
+        unsigned db = *p++;
+        uint64_t klen, vlen;
+        size_t k = rp_varint_get(p, end, &klen);
+        if (db != DB_TERMS && db != DB_POSTINGS)
+            return RP_ECORRUPT;
+        if (k == 0 || klen > (uint64_t)(end - p - (ptrdiff_t)k))
+            return RP_ECORRUPT;
+        const unsigned char *key = p + k;
+        p = key + klen;
+        k = rp_varint_get(p, end, &vlen);
+        if (k == 0 || vlen > (uint64_t)(end - p - (ptrdiff_t)k))
+            return RP_ECORRUPT;
+        rc = put_val(t, (int)db, key, klen, p + k, vlen, MDB_APPEND);
+        if (rc == RP_EIO)
+            rc = RP_ECORRUPT; /* MDB_KEYEXIST: keys out of order */
+        p += k + vlen;
+    }
+    return rc;
+}
+
 static int write_block(rp_appender *a)
 {
     if (a->npend == 0)
@@ -726,8 +772,12 @@ static int write_block(rp_appender *a)
     unsigned char key[RP_TERM_MAX_BYTES + 5];
     size_t klen = block_key(key, a->term, a->term_len,
                             a->pend[a->npend - 1].doc);
-    rc = put_val(a->txn, DB_POSTINGS, key, klen, a->enc.data, a->enc.len,
-                 a->bulk ? MDB_APPEND : 0);
+    if (a->out)
+        rc = put_record(a->out, DB_POSTINGS, key, klen, a->enc.data,
+                        a->enc.len);
+    else
+        rc = put_val(a->txn, DB_POSTINGS, key, klen, a->enc.data,
+                     a->enc.len, a->bulk ? MDB_APPEND : 0);
     a->npend = 0;
     a->npos = 0;
     return rc;
@@ -747,12 +797,29 @@ void rp_appender_fini(rp_appender *a)
     rp_appender_init(a);
 }
 
+int rp_appender_begin_buffered(rp_appender *a, rp_buf *out, const char *term,
+                               size_t len)
+{
+    if (out == NULL || len == 0 || len > RP_TERM_MAX_BYTES)
+        return RP_EINVAL;
+    a->txn = NULL;
+    a->out = out;
+    memcpy(a->term, term, len);
+    a->term_len = len;
+    a->bulk = 1;
+    a->npend = 0;
+    a->npos = 0;
+    memset(&a->info, 0, sizeof a->info);
+    return 0;
+}
+
 int rp_appender_begin(rp_appender *a, rp_txn *t, const char *term,
                       size_t len, int bulk)
 {
     if (!t->write || len == 0 || len > RP_TERM_MAX_BYTES)
         return RP_EINVAL;
     a->txn = t;
+    a->out = NULL;
     memcpy(a->term, term, len);
     a->term_len = len;
     a->bulk = bulk;
@@ -831,9 +898,15 @@ int rp_appender_add(rp_appender *a, const rp_posting *p)
 int rp_appender_end(rp_appender *a)
 {
     int rc = write_block(a);
-    if (rc == 0 && a->info.df > 0)
-        rc = terminfo_put(a->txn, a->term, a->term_len, &a->info, a->bulk,
-                          &a->enc);
+    if (rc != 0 || a->info.df == 0)
+        return rc;
+    if (a->out == NULL)
+        return terminfo_put(a->txn, a->term, a->term_len, &a->info, a->bulk,
+                            &a->enc);
+    rc = terminfo_encode(&a->info, &a->enc);
+    if (rc == 0)
+        rc = put_record(a->out, DB_TERMS, a->term, a->term_len, a->enc.data,
+                        a->enc.len);
     return rc;
 }
 

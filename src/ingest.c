@@ -479,18 +479,28 @@ static int cmp_terms(const char *a, size_t alen, const char *b, size_t blen)
     return c ? c : (alen > blen) - (alen < blen);
 }
 
-static int merge_segments(rp_batch *b, rp_txn *t, job *jobs, size_t nj,
-                          int bulk, rp_batch_result *res)
+/* The terms of all segments in byte order: for global term g, at[g * nj +
+ * k] is its index in segment k, or NONE when segment k lacks it. */
+#define NONE UINT32_MAX
+
+typedef struct gterms {
+    uint32_t *at;
+    uint64_t *cum; /* postings in terms 0..g, for balancing ranges */
+    size_t n;
+} gterms;
+
+static int merge_terms(job *jobs, size_t nj, gterms *g)
 {
-    size_t head[MAX_THREADS] = {0};
-    uint64_t total = 0, done = 0;
+    size_t cap = 0;
     for (size_t k = 0; k < nj; k++)
-        total += rp_segment_nterms(jobs[k].seg);
-    rp_appender a;
-    rp_appender_init(&a);
-    rp_segreader r;
-    rp_segreader_init(&r);
-    int rc = 0;
+        cap += rp_segment_nterms(jobs[k].seg);
+    g->n = 0;
+    g->at = malloc((cap ? cap : 1) * nj * sizeof *g->at);
+    g->cum = malloc((cap ? cap : 1) * sizeof *g->cum);
+    if (g->at == NULL || g->cum == NULL)
+        return RP_ENOMEM;
+    size_t head[MAX_THREADS] = {0};
+    uint64_t postings = 0;
     for (;;) {
         const char *term = NULL;
         size_t tlen = 0;
@@ -507,39 +517,140 @@ static int merge_segments(rp_batch *b, rp_txn *t, job *jobs, size_t nj,
         }
         if (term == NULL)
             break;
-        /* Copy: the appender must not alias a segment's arena. */
-        char buf[RP_TERM_MAX_BYTES];
-        memcpy(buf, term, tlen);
-        if ((rc = rp_appender_begin(&a, t, buf, tlen, bulk)) != 0)
-            break;
-        for (size_t k = 0; k < nj && rc == 0; k++) {
+        uint32_t *at = g->at + g->n * nj;
+        for (size_t k = 0; k < nj; k++) {
+            at[k] = NONE;
             if (head[k] >= rp_segment_nterms(jobs[k].seg))
                 continue;
             size_t len;
             uint32_t df;
             const char *s = rp_segment_term(jobs[k].seg, head[k], &len, &df);
-            if (cmp_terms(s, len, buf, tlen) != 0)
+            if (cmp_terms(s, len, term, tlen) == 0) {
+                at[k] = (uint32_t)head[k]++;
+                postings += df;
+            }
+        }
+        g->cum[g->n++] = postings;
+    }
+    return 0;
+}
+
+/* Encodes global terms [from, to) with their postings from every segment,
+ * in segment order (segments hold ascending docid ranges). With out set,
+ * into buffered records; else appended through txn. */
+typedef struct encode_job {
+    job *jobs;
+    size_t nj;
+    const gterms *g;
+    size_t from, to;
+    rp_txn *txn;      /* incremental mode */
+    int bulk;
+    rp_buf out;       /* buffered mode (bulk, several threads) */
+    int buffered;
+    uint64_t postings;
+    int rc;
+} encode_job;
+
+static void *encode_terms(void *arg)
+{
+    encode_job *e = arg;
+    rp_appender a;
+    rp_appender_init(&a);
+    rp_segreader r;
+    rp_segreader_init(&r);
+    int rc = 0;
+    for (size_t gi = e->from; gi < e->to && rc == 0; gi++) {
+        const uint32_t *at = e->g->at + gi * e->nj;
+        size_t k0 = 0, tlen;
+        uint32_t df;
+        while (at[k0] == NONE)
+            k0++;
+        const char *term = rp_segment_term(e->jobs[k0].seg, at[k0], &tlen,
+                                           &df);
+        rc = e->buffered
+                 ? rp_appender_begin_buffered(&a, &e->out, term, tlen)
+                 : rp_appender_begin(&a, e->txn, term, tlen, e->bulk);
+        for (size_t k = k0; k < e->nj && rc == 0; k++) {
+            if (at[k] == NONE)
                 continue;
-            rp_segment_reader(jobs[k].seg, head[k], &r);
+            rp_segment_reader(e->jobs[k].seg, at[k], &r);
             rp_posting p;
             while (rc == 0 && (rc = rp_segreader_next(&r, &p)) == 1) {
                 rc = rp_appender_add(&a, &p);
-                res->postings++;
+                e->postings++;
             }
-            head[k]++;
-            done++;
         }
         if (rc == 0)
             rc = rp_appender_end(&a);
-        if (rc != 0)
-            break;
-        res->terms++;
-        if ((res->terms & 0xffff) == 0)
-            report(b, "write", done, total);
     }
-    report(b, "write", done, total);
     rp_segreader_fini(&r);
     rp_appender_fini(&a);
+    e->rc = rc;
+    return NULL;
+}
+
+static int merge_segments(rp_batch *b, rp_txn *t, job *jobs, size_t nj,
+                          int bulk, rp_batch_result *res)
+{
+    gterms g = {NULL, NULL, 0};
+    int rc = merge_terms(jobs, nj, &g);
+    encode_job ej[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    size_t ne = bulk ? b->opts.threads : 1;
+    if (ne > MAX_THREADS)
+        ne = MAX_THREADS;
+    if (rc != 0 || g.n < 1024)
+        ne = 1;
+    /* Ranges of terms with about equal numbers of postings. */
+    uint64_t total = g.n ? g.cum[g.n - 1] : 0;
+    size_t from = 0;
+    for (size_t w = 0; w < ne; w++) {
+        memset(&ej[w], 0, sizeof ej[w]);
+        ej[w].jobs = jobs;
+        ej[w].nj = nj;
+        ej[w].g = &g;
+        ej[w].txn = t;
+        ej[w].bulk = bulk;
+        ej[w].buffered = ne > 1;
+        ej[w].from = from;
+        size_t to = from;
+        uint64_t want = total * (w + 1) / ne;
+        while (to < g.n && (w + 1 == ne || g.cum[to] < want))
+            to++;
+        ej[w].to = to;
+        from = to;
+    }
+    if (rc == 0 && ne == 1) {
+        encode_terms(&ej[0]);
+        rc = ej[0].rc;
+    } else if (rc == 0) {
+        for (size_t w = 1; w < ne; w++)
+            started[w] = pthread_create(&tid[w], NULL, encode_terms,
+                                        &ej[w]) == 0;
+        encode_terms(&ej[0]);
+        /* Write each range as soon as it is ready, in term order. */
+        for (size_t w = 0; w < ne; w++) {
+            if (w > 0 && started[w])
+                pthread_join(tid[w], NULL);
+            else if (w > 0)
+                encode_terms(&ej[w]);
+            if (rc == 0)
+                rc = ej[w].rc;
+            if (rc == 0)
+                rc = rp_txn_put_records(t, &ej[w].out);
+            rp_buf_fini(&ej[w].out);
+            report(b, "write", ej[w].to, g.n);
+        }
+    }
+    for (size_t w = 0; w < ne; w++) {
+        res->postings += ej[w].postings;
+        rp_buf_fini(&ej[w].out);
+    }
+    res->terms = g.n;
+    report(b, "write", g.n, g.n);
+    free(g.at);
+    free(g.cum);
     return rc;
 }
 

@@ -162,6 +162,7 @@ static void test_record_layout(void)
     const rp_srcfield *table = rp_schema_srcfields(&n);
     const rp_srcfield *title = src(RP_DOC_ARTICLE, "title");
     const rp_srcfield *tags = src(RP_DOC_ARTICLE, "tags");
+    /* clang-format off */
     unsigned char want[] = {
         RP_DOC_ARTICLE,
         2, 'a', '1',                            /* id */
@@ -170,6 +171,7 @@ static void test_record_layout(void)
         (unsigned char)(tags - table), 0,       /* an empty value */
         4, '{', '}', ' ', ' ',                  /* extra, stored verbatim */
     };
+    /* clang-format on */
     rp_doc d;
     rp_doc_init(&d);
     d.type = RP_DOC_ARTICLE;
@@ -238,7 +240,7 @@ static void sample(int which, mdoc *m, char *pool, size_t pool_len)
         mdoc_field(m, src(m->type, "concerns"), "panic", 5);
         mdoc_field(m, src(m->type, "approaches"), "CBT", 3);
         mdoc_field(m, src(m->type, "languages"), "English", 7);
-        mdoc_field(m, src(m->type, "languages"), "Fran\xc3\xa7" "ais", 8);
+        mdoc_field(m, src(m->type, "languages"), "Fran\xc3\247ais", 8);
         mdoc_field(m, src(m->type, "city"), "Lyon", 4);
         mdoc_field(m, src(m->type, "country"), "FR", 2);
         mdoc_field(m, src(m->type, "currency"), "EUR", 3);
@@ -317,8 +319,7 @@ static void test_round_trip(void)
             rp_doctype type = RP_DOC_NONE;
             const char *id = NULL;
             size_t id_len = 0;
-            ASSERT_OK(rp_doc_record_id(rec.data, rec.len, &type, &id,
-                                       &id_len));
+            ASSERT_OK(rp_doc_record_id(rec.data, rec.len, &type, &id, &id_len));
             ASSERT_EQ(type, m.type);
             ASSERT_EQ(id_len, m.id_len);
             ASSERT(id > (const char *)rec.data &&
@@ -368,11 +369,16 @@ static void test_record_id_fast_path(void)
         const unsigned char *p;
         size_t len;
     } bad[] = {
-        {t0, sizeof t0},           {t4, sizeof t4},
-        {tff, sizeof tff},         {len0, sizeof len0},
-        {short_id, sizeof short_id}, {huge_len, sizeof huge_len},
-        {open_len, sizeof open_len}, {head, 0},
-        {head, 1},                 {head, 4},
+        {t0, sizeof t0},
+        {t4, sizeof t4},
+        {tff, sizeof tff},
+        {len0, sizeof len0},
+        {short_id, sizeof short_id},
+        {huge_len, sizeof huge_len},
+        {open_len, sizeof open_len},
+        {head, 0},
+        {head, 1},
+        {head, 4},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ASSERT_EQ(rp_doc_record_id(bad[i].p, bad[i].len, &type, &id, &id_len),
@@ -405,8 +411,8 @@ static void test_record_id_fast_path(void)
  * rather than hand "a/b" or control bytes to callers that trust ids. */
 static void test_decode_rejects_invalid_id(void)
 {
-    static const char *const ids[] = {"a/b", "a b", "\x01", "\x7f", "ok\xc3\xa9",
-                                      "\0"};
+    static const char *const ids[] = {"a/b",  "a b",        "\x01",
+                                      "\x7f", "ok\xc3\xa9", "\0"};
     static const size_t lens[] = {3, 3, 1, 1, 4, 1};
     rp_doc d;
     rp_doc_init(&d);

@@ -185,6 +185,11 @@ static void hits_text(tdb *t, const char *q, char *out, size_t cap)
     rp_txn_abort(txn);
 }
 
+/* 1500 documents, each with a word of its own, so the bulk batch has
+ * enough documents for two analysis threads and enough terms (over 1024)
+ * for the parallel, buffered posting encoder. */
+#define NDOCS 1500
+
 static void test_incremental_equals_bulk(void)
 {
     tdb bulk, inc;
@@ -192,34 +197,53 @@ static void test_incremental_equals_bulk(void)
     tdb_open(&inc);
     static const char *words[] = {"grief", "loss", "sleep", "anxiety",
                                   "panic", "trauma", "calm", "family"};
-    char line[400][128];
-    const char *all[401];
-    for (int i = 0; i < 400; i++) {
+    static char line[NDOCS][160];
+    const char **all = calloc(NDOCS + 1, sizeof *all);
+    ASSERT(all != NULL);
+    for (int i = 0; i < NDOCS; i++) {
         snprintf(line[i], sizeof line[i],
-                 "{\"id\":\"n%d\",\"title\":\"%s\",\"text\":\"%s %s %s\"}", i,
-                 words[i % 8], words[(i * 3) % 8], words[(i * 5 + 1) % 8],
-                 words[(i / 7) % 8]);
+                 "{\"id\":\"n%d\",\"title\":\"%s\",\"text\":\"%s %s %s "
+                 "uniq%d\"}",
+                 i, words[i % 8], words[(i * 3) % 8], words[(i * 5 + 1) % 8],
+                 words[(i / 7) % 8], i);
         all[i] = line[i];
     }
-    all[400] = NULL;
     tdb_add_ok(&bulk, all);
-    for (int i = 0; i < 400; i += 37) {
-        const char *part[38];
+    for (int i = 0; i < NDOCS; i += 137) {
+        const char *part[138];
         int n = 0;
-        for (int j = i; j < i + 37 && j < 400; j++)
+        for (int j = i; j < i + 137 && j < NDOCS; j++)
             part[n++] = line[j];
         part[n] = NULL;
         tdb_add_ok(&inc, part);
     }
+    free(all);
     char a[8192], b[8192];
     for (int w = 0; w < 8; w++) {
         hits_text(&bulk, words[w], a, sizeof a);
         hits_text(&inc, words[w], b, sizeof b);
         ASSERT_STR_EQ(a, b);
     }
-    hits_text(&bulk, "grief sleep panic", a, sizeof a);
-    hits_text(&inc, "grief sleep panic", b, sizeof b);
-    ASSERT_STR_EQ(a, b);
+    static const char *probes[] = {"grief sleep panic", "uniq0", "uniq777",
+                                   "uniq1499 calm", "uniq1000 uniq1001"};
+    for (size_t q = 0; q < sizeof probes / sizeof probes[0]; q++) {
+        hits_text(&bulk, probes[q], a, sizeof a);
+        hits_text(&inc, probes[q], b, sizeof b);
+        ASSERT_STR_EQ(a, b);
+        ASSERT(a[0] != '\0');
+    }
+    rp_txn *t1, *t2;
+    rp_stats s1, s2;
+    ASSERT_OK(rp_txn_begin(bulk.ix, 0, &t1));
+    ASSERT_OK(rp_txn_begin(inc.ix, 0, &t2));
+    ASSERT_OK(rp_txn_stats(t1, &s1));
+    ASSERT_OK(rp_txn_stats(t2, &s2));
+    ASSERT_EQ(s1.ndocs, NDOCS);
+    ASSERT_EQ(s1.ndocs, s2.ndocs);
+    for (int f = 0; f < RP_NFIELDS; f++)
+        ASSERT_EQ(s1.fieldlen[f], s2.fieldlen[f]);
+    rp_txn_abort(t1);
+    rp_txn_abort(t2);
     tdb_close(&bulk);
     tdb_close(&inc);
 }

@@ -172,10 +172,10 @@ static void gen_block(uint64_t *s, size_t n_hint, int gmode, int tmode,
         rp_pos *pp = b->pos + at;
         uint64_t pm = rnd(s) % 4;
         uint64_t maxgap = pm == 0 ? 1 : pm == 1 ? 3 : pm == 2 ? 1000 : 3;
-        uint64_t start = pm == 3 ? (uint64_t)UINT32_MAX - (uint64_t)np * 3 -
-                                       rnd_in(s, 0, 50)
-                         : rnd(s) % 2 ? 0
-                                      : rnd_in(s, 0, 100000);
+        uint64_t start =
+            pm == 3 ? (uint64_t)UINT32_MAX - (uint64_t)np * 3 - rnd_in(s, 0, 50)
+            : rnd(s) % 2 ? 0
+                         : rnd_in(s, 0, 100000);
         uint64_t cur = start;
         for (uint32_t j = 0; j < np; j++) {
             if (j > 0)
@@ -696,8 +696,8 @@ static void test_positions_skip(void)
     ASSERT(out != NULL);
     for (int iter = 0; iter < 60; iter++) {
         blk b;
-        gen_block(&s, (size_t)rnd_in(&s, 2, RP_BLOCK_DOCS), -1, -1,
-                  SIZE_NORMAL, &b);
+        gen_block(&s, (size_t)rnd_in(&s, 2, RP_BLOCK_DOCS), -1, -1, SIZE_NORMAL,
+                  &b);
         rp_buf enc;
         encode_ok(&b, &enc);
         rp_blockhdr h;
@@ -912,10 +912,10 @@ static void test_bound_round_trip(void)
         unsigned mask = (unsigned)rnd_in(&s, 1, RP_FIELD_ALL_MASK);
         for (int f = 0; f < RP_NFIELDS; f++)
             if (mask & (1u << f))
-                b.maxtf[f] = (uint16_t)(iter % 3 == 0 ? RP_TF_MAX
-                                        : iter % 3 == 1
-                                            ? rnd_in(&s, 1, 127)
-                                            : rnd_in(&s, 1, RP_TF_MAX));
+                b.maxtf[f] =
+                    (uint16_t)(iter % 3 == 0   ? RP_TF_MAX
+                               : iter % 3 == 1 ? rnd_in(&s, 1, 127)
+                                               : rnd_in(&s, 1, RP_TF_MAX));
         rp_buf out = RP_BUF_INIT;
         ASSERT_OK(rp_buf_puts(&out, "x"));
         ASSERT_OK(rp_bound_put(&out, &b));

@@ -11,6 +11,7 @@
 #include "t.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,14 +117,18 @@ static void test_basic_postings(void)
     ASSERT_OK(rp_segment_finish(s));
 
     want calm[2] = {
-        {.doc = 3, .tf = {[RP_F_TITLE] = 1, [RP_F_BODY] = 2},
-         .pos = {0, 4, 7}, .npos = 3},
+        {.doc = 3,
+         .tf = {[RP_F_TITLE] = 1, [RP_F_BODY] = 2},
+         .pos = {0, 4, 7},
+         .npos = 3},
         {.doc = 11, .tf = {[RP_F_PLACE] = 1}, .pos = {1}, .npos = 1},
     };
     want sleep[2] = {
         {.doc = 3, .tf = {[RP_F_BODY] = 1}, .pos = {5}, .npos = 1},
-        {.doc = 10, .tf = {[RP_F_TITLE] = 1, [RP_F_TAGS] = 2},
-         .pos = {2, 2, 9}, .npos = 3},
+        {.doc = 10,
+         .tf = {[RP_F_TITLE] = 1, [RP_F_TAGS] = 2},
+         .pos = {2, 2, 9},
+         .npos = 3},
     };
     expect_postings(s, "calm", calm, 2);
     expect_postings(s, "sleep", sleep, 2);
@@ -142,27 +147,27 @@ static void test_term_byte_order(void)
         const char *b;
         size_t len;
     } added[] = {
-        {"b", 1},     {"abc", 3},  {"ab", 2},      {"\xff", 1},
-        {"a", 1},     {"\x80z", 2}, {"Z", 1},      {"a\0", 2},
-        {"\x80", 1},  {"abcd", 4}, {"a\0\0", 3},   {"\x7f", 1},
-        {"0", 1},     {"\xc3\xa9", 2}, {"\xff\xff", 2}, {"ab\xff", 3},
+        {"b", 1},    {"abc", 3},      {"ab", 2},       {"\xff", 1},
+        {"a", 1},    {"\x80z", 2},    {"Z", 1},        {"a\0", 2},
+        {"\x80", 1}, {"abcd", 4},     {"a\0\0", 3},    {"\x7f", 1},
+        {"0", 1},    {"\xc3\xa9", 2}, {"\xff\xff", 2}, {"ab\xff", 3},
     };
     static const struct {
         const char *b;
         size_t len;
     } sorted[] = {
-        {"0", 1},     {"Z", 1},    {"a", 1},        {"a\0", 2},
-        {"a\0\0", 3}, {"ab", 2},   {"abc", 3},      {"abcd", 4},
-        {"ab\xff", 3}, {"b", 1},   {"\x7f", 1},     {"\x80", 1},
-        {"\x80z", 2}, {"\xc3\xa9", 2}, {"\xff", 1}, {"\xff\xff", 2},
+        {"0", 1},      {"Z", 1},        {"a", 1},    {"a\0", 2},
+        {"a\0\0", 3},  {"ab", 2},       {"abc", 3},  {"abcd", 4},
+        {"ab\xff", 3}, {"b", 1},        {"\x7f", 1}, {"\x80", 1},
+        {"\x80z", 2},  {"\xc3\xa9", 2}, {"\xff", 1}, {"\xff\xff", 2},
     };
     size_t n = sizeof added / sizeof added[0];
     ASSERT_EQ(n, sizeof sorted / sizeof sorted[0]);
     rp_segment *s = seg_new();
     ASSERT_OK(rp_segment_begin(s, 1));
     for (size_t i = 0; i < n; i++)
-        ASSERT_OK(rp_segment_add(s, added[i].b, added[i].len, RP_F_BODY,
-                                 (rp_pos)i));
+        ASSERT_OK(
+            rp_segment_add(s, added[i].b, added[i].len, RP_F_BODY, (rp_pos)i));
     ASSERT_OK(rp_segment_end(s));
     ASSERT_OK(rp_segment_begin(s, 2));
     ASSERT_OK(rp_segment_add(s, "ab", 2, RP_F_TITLE, 0));
@@ -206,11 +211,10 @@ static void test_invalid_arguments(void)
     memset(term, 'k', sizeof term);
 
     ASSERT_EQ(rp_segment_add(s, "x", 1, 0, 0), RP_EINVAL); /* no begin */
-    ASSERT_EQ(rp_segment_begin(s, 0), RP_EINVAL); /* ids are 1-based */
+    ASSERT_EQ(rp_segment_begin(s, 0), RP_EINVAL);          /* ids are 1-based */
     ASSERT_OK(rp_segment_begin(s, 7));
     ASSERT_EQ(rp_segment_add(s, "x", 0, 0, 0), RP_EINVAL);
-    ASSERT_EQ(rp_segment_add(s, term, RP_TERM_MAX_BYTES + 1, 0, 0),
-              RP_EINVAL);
+    ASSERT_EQ(rp_segment_add(s, term, RP_TERM_MAX_BYTES + 1, 0, 0), RP_EINVAL);
     ASSERT_OK(rp_segment_add(s, term, RP_TERM_MAX_BYTES, 0, 0));
     ASSERT_EQ(rp_segment_add(s, "x", 1, -1, 0), RP_EINVAL);
     ASSERT_EQ(rp_segment_add(s, "x", 1, RP_NFIELDS, 0), RP_EINVAL);
@@ -218,8 +222,8 @@ static void test_invalid_arguments(void)
     ASSERT_OK(rp_segment_add(s, "x", 1, RP_NFIELDS - 1, 0));
     ASSERT_OK(rp_segment_end(s));
     ASSERT_EQ(rp_segment_add(s, "x", 1, 0, 1), RP_EINVAL); /* after end */
-    ASSERT_EQ(rp_segment_begin(s, 7), RP_EINVAL);           /* same id */
-    ASSERT_EQ(rp_segment_begin(s, 6), RP_EINVAL);           /* lower id */
+    ASSERT_EQ(rp_segment_begin(s, 7), RP_EINVAL);          /* same id */
+    ASSERT_EQ(rp_segment_begin(s, 6), RP_EINVAL);          /* lower id */
     ASSERT_OK(rp_segment_begin(s, 8));
     ASSERT_OK(rp_segment_end(s));
     ASSERT_EQ(rp_segment_begin(s, 8), RP_EINVAL);
@@ -237,8 +241,8 @@ static void test_invalid_arguments(void)
     rp_segment_term(s, 0, &len, &df);
     ASSERT_EQ(len, RP_TERM_MAX_BYTES);
     ASSERT_EQ(df, 1);
-    want w[1] = {{.doc = 7, .tf = {[RP_NFIELDS - 1] = 1}, .pos = {0},
-                  .npos = 1}};
+    want w[1] = {
+        {.doc = 7, .tf = {[RP_NFIELDS - 1] = 1}, .pos = {0}, .npos = 1}};
     expect_postings(s, "x", w, 1);
     rp_segment_free(s);
     rp_segment_free(NULL);
@@ -403,7 +407,7 @@ static int cmp_cstr(const void *a, const void *b)
 static void test_many_terms(void)
 {
     enum { N = 20000 };
-    char (*terms)[16] = malloc(N * sizeof *terms);
+    char(*terms)[16] = malloc(N * sizeof *terms);
     const char **order = malloc(N * sizeof *order);
     ASSERT(terms != NULL && order != NULL);
     uint64_t seed = 0xBB67AE8584CAA73Bull;
@@ -484,7 +488,7 @@ static int term_less(const mterm *a, const mterm *b)
 static void make_vocab(uint64_t *s, corpus *c, size_t n)
 {
     /* A small alphabet makes shared prefixes common. */
-    static const unsigned char alpha[] = {'a', 'b', 'e', 'z', 0x00,
+    static const unsigned char alpha[] = {'a',  'b',  'e',  'z', 0x00,
                                           0x7f, 0x80, 0xc3, 0xff};
     c->voc = calloc(n, sizeof *c->voc);
     ASSERT(c->voc != NULL);
@@ -509,7 +513,8 @@ static void make_vocab(uint64_t *s, corpus *c, size_t n)
         }
         int dup = 0;
         for (size_t i = 0; i < c->nvoc && !dup; i++)
-            dup = c->voc[i].len == t.len && memcmp(c->voc[i].b, t.b, t.len) == 0;
+            dup =
+                c->voc[i].len == t.len && memcmp(c->voc[i].b, t.b, t.len) == 0;
         if (!dup)
             c->voc[c->nvoc++] = t;
     }
@@ -705,8 +710,8 @@ static void test_random_corpus(void)
             rp_pos p = shuffle ? pos + (rp_pos)rnd_in(&seed, 0, 150) : pos;
             if (!shuffle && rnd(&seed) % 4)
                 pos++; /* else the next token repeats this position */
-            ASSERT_OK(rp_segment_add(s, (const char *)c.voc[t].b,
-                                     c.voc[t].len, field, p));
+            ASSERT_OK(rp_segment_add(s, (const char *)c.voc[t].b, c.voc[t].len,
+                                     field, p));
             model_add(&c, t, doc, field, p);
         }
         ASSERT_OK(rp_segment_end(s));

@@ -145,7 +145,8 @@ int rp_txn_term_scan(rp_txn *txn, const char *prefix, size_t len,
  * empty index), which lets LMDB append pages without searching.
  */
 typedef struct rp_appender {
-    rp_txn *txn;
+    rp_txn *txn;          /* NULL when writing to out */
+    rp_buf *out;          /* buffered mode: records for rp_txn_put_records */
     char term[RP_TERM_MAX_BYTES];
     size_t term_len;
     int bulk;
@@ -163,6 +164,20 @@ int rp_appender_begin(rp_appender *a, rp_txn *txn, const char *term,
                       size_t len, int bulk);
 int rp_appender_add(rp_appender *a, const rp_posting *p);
 int rp_appender_end(rp_appender *a);
+
+/*
+ * Buffered mode, for bulk builds on several threads: the appender touches
+ * no transaction and appends its blocks and dictionary entry to out as
+ * records that rp_txn_put_records later writes, in order, with LMDB's
+ * sorted append. Terms must arrive in byte order, each new to the index;
+ * the buffers of several appenders are written in term order.
+ */
+int rp_appender_begin_buffered(rp_appender *a, rp_buf *out, const char *term,
+                               size_t len);
+
+/* Writes records made by buffered appenders. Returns 0, RP_EFULL,
+ * RP_ECORRUPT (malformed records, or keys not in order) or -errno. */
+int rp_txn_put_records(rp_txn *txn, const rp_buf *records);
 
 /* Removes doc from term's postings (no-op when absent) and updates the
  * term's df and cf, deleting the term when none remain. */
