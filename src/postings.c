@@ -220,12 +220,13 @@ void rp_poscursor_init(rp_poscursor *c, const rp_blockhdr *h)
     c->p = h->pos;
     c->end = h->end;
     c->next = 0;
+    c->n = h->n;
 }
 
 int rp_block_positions(rp_poscursor *c, const uint32_t total[RP_BLOCK_DOCS],
                        uint32_t i, rp_pos *out, uint32_t cap, uint32_t *n)
 {
-    if (i < c->next || i >= RP_BLOCK_DOCS)
+    if (i < c->next || i >= c->n)
         return RP_EINVAL;
     uint32_t v;
     for (; c->next < i; c->next++) {
@@ -248,6 +249,8 @@ int rp_block_positions(rp_poscursor *c, const uint32_t total[RP_BLOCK_DOCS],
     }
     c->next = i + 1;
     *n = total[i];
+    if (c->next == c->n && c->p != c->end)
+        return RP_ECORRUPT;
     return 0;
 }
 

@@ -983,7 +983,40 @@ static void test_bound_merge(void)
     ASSERT_EQ(b.maxtf[3], 99); /* b untouched */
 }
 
+/* A block built by hand: one posting, doc 7, body tf 1, position 5, and
+ * one stray byte after the positions. Decoding the positions must notice
+ * the leftover byte, and an index past the block's n is refused. */
+static void test_positions_leftover_and_range(void)
+{
+    static const unsigned char blk[] = {
+        0x01,       /* n */
+        0x07,       /* first doc */
+        0x00,       /* last - first */
+        0x10, 0x01, /* bound: field mask (body), max tf 1 */
+        0x00,       /* docs bytes */
+        0x01,       /* ftf bytes */
+        0x02,       /* pos bytes */
+        0x41,       /* field 4, tf 1 */
+        0x05, 0x09, /* position 5, then a stray byte */
+    };
+    rp_blockhdr h;
+    ASSERT_OK(rp_block_header(blk, sizeof blk, &h));
+    rp_docid docs[RP_BLOCK_DOCS];
+    uint16_t tf[RP_BLOCK_DOCS * RP_NFIELDS];
+    uint32_t total[RP_BLOCK_DOCS];
+    ASSERT_OK(rp_block_docs(&h, docs));
+    ASSERT_EQ(docs[0], 7);
+    ASSERT_OK(rp_block_tfs(&h, tf, total));
+    rp_poscursor c;
+    rp_pos pos[4];
+    uint32_t n;
+    rp_poscursor_init(&c, &h);
+    ASSERT_EQ(rp_block_positions(&c, total, 1, pos, 4, &n), RP_EINVAL);
+    ASSERT_EQ(rp_block_positions(&c, total, 0, pos, 4, &n), RP_ECORRUPT);
+}
+
 static const t_case cases[] = {
+    T(test_positions_leftover_and_range),
     T(test_layout_golden),
     T(test_golden_corruptions),
     T(test_tfs_empty_mask),

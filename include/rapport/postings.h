@@ -77,14 +77,17 @@ typedef struct rp_poscursor {
     const unsigned char *p;   /* next unread byte */
     const unsigned char *end; /* end of the position stream */
     uint32_t next;            /* index of the posting p points at */
+    uint32_t n;               /* postings in the block */
 } rp_poscursor;
 
 void rp_poscursor_init(rp_poscursor *c, const rp_blockhdr *h);
 
 /*
- * Decodes the positions of posting i (>= the cursor's next posting) into
- * out[0..total[i]) given the totals from rp_block_tfs; at most cap are
- * written, and *n gets the full count. Returns 0 or RP_ECORRUPT.
+ * Decodes the positions of posting i (>= the cursor's next posting, < the
+ * block's n) into out[0..total[i]) given the totals from rp_block_tfs; at
+ * most cap are written, and *n gets the full count. Returns 0, RP_EINVAL
+ * (i out of order or range) or RP_ECORRUPT (including bytes left over
+ * after the last posting).
  */
 int rp_block_positions(rp_poscursor *c, const uint32_t total[RP_BLOCK_DOCS],
                        uint32_t i, rp_pos *out, uint32_t cap, uint32_t *n);
