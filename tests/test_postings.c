@@ -988,7 +988,7 @@ static void test_bound_merge(void)
  * the leftover byte, and an index past the block's n is refused. */
 static void test_positions_leftover_and_range(void)
 {
-    static const unsigned char blk[] = {
+    static const unsigned char raw[] = {
         0x01,       /* n */
         0x07,       /* first doc */
         0x00,       /* last - first */
@@ -1000,7 +1000,7 @@ static void test_positions_leftover_and_range(void)
         0x05, 0x09, /* position 5, then a stray byte */
     };
     rp_blockhdr h;
-    ASSERT_OK(rp_block_header(blk, sizeof blk, &h));
+    ASSERT_OK(rp_block_header(raw, sizeof raw, &h));
     rp_docid docs[RP_BLOCK_DOCS];
     uint16_t tf[RP_BLOCK_DOCS * RP_NFIELDS];
     uint32_t total[RP_BLOCK_DOCS];
