@@ -9,11 +9,13 @@
 #ifndef RAPPORT_T_H
 #define RAPPORT_T_H
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -106,6 +108,46 @@ static inline const char *t_shared(void)
     if (d == NULL)
         d = "../shared/data";
     return access(d, R_OK) == 0 ? d : NULL;
+}
+
+/* xorshift64: the tests' one deterministic generator; *s must start
+ * non-zero. */
+static inline uint64_t t_rand(uint64_t *s)
+{
+    uint64_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *s = x;
+    return x;
+}
+
+/* Removes path and, for a directory, everything below it. */
+static inline void t_rm_rf(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (!S_ISDIR(st.st_mode)) {
+        unlink(path);
+        return;
+    }
+    DIR *d = opendir(path);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        size_t n = strlen(path) + strlen(e->d_name) + 2;
+        char *sub = malloc(n);
+        if (sub == NULL)
+            break;
+        snprintf(sub, n, "%s/%s", path, e->d_name);
+        t_rm_rf(sub);
+        free(sub);
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(path);
 }
 
 static int t_run(const t_case *c)

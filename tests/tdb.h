@@ -40,10 +40,7 @@ static inline void tdb_close(tdb *t)
 {
     rp_analyzer_free(t->an);
     rp_index_close(t->ix);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", t->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "  could not remove %s\n", t->dir);
+    t_rm_rf(t->dir);
 }
 
 /* Commits NULL-terminated JSON lines as one batch; returns the rc. */

@@ -15,16 +15,6 @@
 #include "rapport/buf.h"
 #include "rapport/error.h"
 
-/* xorshift64: a small deterministic generator, seeded per test. */
-static uint64_t rnd_next(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *s = x;
-    return x;
-}
 
 /* The LEB128 length of v, computed from its bit width. */
 static size_t varint_len(uint64_t v)
@@ -182,8 +172,8 @@ static void test_varint_random_stream(void)
     rp_buf b = RP_BUF_INIT;
     size_t expect_len = 0;
     for (size_t i = 0; i < N; i++) {
-        unsigned bits = (unsigned)(rnd_next(&seed) % 65);
-        uint64_t v = rnd_next(&seed);
+        unsigned bits = (unsigned)(t_rand(&seed) % 65);
+        uint64_t v = t_rand(&seed);
         v = bits == 64 ? v : bits == 0 ? 0 : v & (((uint64_t)1 << bits) - 1);
         vals[i] = v;
         expect_len += varint_len(v);

@@ -41,33 +41,11 @@ typedef struct result {
     char *err;  /* its standard error, NUL-terminated */
 } result;
 
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d != NULL && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char sub[1024];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            rm_rf(sub);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 static void cleanup(void)
 {
     if (fx.dir[0] != '\0')
-        rm_rf(fx.dir);
+        t_rm_rf(fx.dir);
 }
 
 /* Finds the binaries (skipping the test when they are missing) and makes

@@ -19,16 +19,6 @@
 #include "rapport/error.h"
 #include "rapport/schema.h"
 
-/* xorshift64: the test's own deterministic generator. */
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *s = x;
-    return x;
-}
 
 static const rp_srcfield *src(rp_doctype t, const char *name)
 {
@@ -554,13 +544,13 @@ static void test_corrupt_records(void)
     ASSERT(p != NULL);
     for (int iter = 0; iter < 3000; iter++) {
         memcpy(p, rec.data, rec.len);
-        int nflip = 1 + (int)(rnd(&s) % 4);
+        int nflip = 1 + (int)(t_rand(&s) % 4);
         for (int j = 0; j < nflip; j++) {
             /* Aim at the first 2 KB, where the structure is. */
-            size_t at = (size_t)(rnd(&s) % (rec.len < 2048 ? rec.len : 2048));
-            p[at] ^= (unsigned char)(1 + rnd(&s) % 255);
+            size_t at = (size_t)(t_rand(&s) % (rec.len < 2048 ? rec.len : 2048));
+            p[at] ^= (unsigned char)(1 + t_rand(&s) % 255);
         }
-        size_t len = iter % 3 == 0 ? (size_t)(rnd(&s) % rec.len) : rec.len;
+        size_t len = iter % 3 == 0 ? (size_t)(t_rand(&s) % rec.len) : rec.len;
         int rc = rp_doc_decode(p, len, &d);
         ASSERT(rc == 0 || rc == RP_ECORRUPT);
         if (rc == 0)
@@ -568,11 +558,11 @@ static void test_corrupt_records(void)
     }
     free(p);
     for (int iter = 0; iter < 20000; iter++) {
-        size_t len = (size_t)(rnd(&s) % 40);
+        size_t len = (size_t)(t_rand(&s) % 40);
         unsigned char *g = malloc(len ? len : 1);
         ASSERT(g != NULL);
         for (size_t i = 0; i < len; i++)
-            g[i] = (unsigned char)(rnd(&s) % 8 == 0 ? rnd(&s) : rnd(&s) % 4);
+            g[i] = (unsigned char)(t_rand(&s) % 8 == 0 ? t_rand(&s) : t_rand(&s) % 4);
         int rc = rp_doc_decode(g, len, &d);
         ASSERT(rc == 0 || rc == RP_ECORRUPT);
         if (rc == 0)

@@ -41,36 +41,13 @@ typedef struct fixture {
 
 static fixture fx;
 
-/* Removes path and everything under it. */
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d != NULL && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char sub[1024];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            rm_rf(sub);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 static void cleanup(void)
 {
     rp_batch_free(fx.b);
     rp_index_close(fx.ix);
     if (fx.dir[0] != '\0')
-        rm_rf(fx.dir);
+        t_rm_rf(fx.dir);
 }
 
 /* Creates the temporary directory, an index in DIR/db and a batch. */

@@ -18,21 +18,11 @@
 #include "rapport/error.h"
 #include "rapport/postings.h"
 
-/* xorshift64: the test's own deterministic generator. */
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *s = x;
-    return x;
-}
 
 /* A value in lo..hi inclusive. */
 static uint64_t rnd_in(uint64_t *s, uint64_t lo, uint64_t hi)
 {
-    return lo + rnd(s) % (hi - lo + 1);
+    return lo + t_rand(s) % (hi - lo + 1);
 }
 
 /* A block as the test builds it: postings plus the positions they point
@@ -65,7 +55,7 @@ static uint32_t gen_gap(uint64_t *s, int mode)
         return (uint32_t)rnd_in(s, 1, 70000);
     default:
         /* Half the time exactly 2^31, the largest gap the brief names. */
-        return rnd(s) % 2 ? (uint32_t)1 << 31
+        return t_rand(s) % 2 ? (uint32_t)1 << 31
                           : (uint32_t)rnd_in(s, 1, (uint64_t)1 << 31);
     }
 }
@@ -118,7 +108,7 @@ static void gen_block(uint64_t *s, size_t n_hint, int gmode, int tmode,
     memset(b, 0, sizeof *b);
     size_t n = n_hint;
     if (n == 0) {
-        uint64_t r = rnd(s) % 8;
+        uint64_t r = t_rand(s) % 8;
         n = r == 0 ? 1 : r == 1 ? RP_BLOCK_DOCS : (size_t)rnd_in(s, 1, 128);
     }
     b->n = n;
@@ -144,7 +134,7 @@ static void gen_block(uint64_t *s, size_t n_hint, int gmode, int tmode,
         gaps[m] = h;
     }
     uint64_t room = (uint64_t)UINT32_MAX - sum; /* largest first id */
-    uint64_t r = rnd(s) % 4;
+    uint64_t r = t_rand(s) % 4;
     rp_docid first = r == 0   ? (rp_docid)room
                      : r == 1 ? 1
                               : (rp_docid)rnd_in(s, 1, room);
@@ -152,8 +142,8 @@ static void gen_block(uint64_t *s, size_t n_hint, int gmode, int tmode,
     for (size_t i = 1; i < n; i++)
         b->p[i].doc = b->p[i - 1].doc + gaps[i];
 
-    size_t bigone = size == SIZE_HUGE_TF && rnd(s) % 3 == 0
-                        ? (size_t)(rnd(s) % n)
+    size_t bigone = size == SIZE_HUGE_TF && t_rand(s) % 3 == 0
+                        ? (size_t)(t_rand(s) % n)
                         : SIZE_MAX;
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
@@ -170,11 +160,11 @@ static void gen_block(uint64_t *s, size_t n_hint, int gmode, int tmode,
     for (size_t i = 0; i < n; i++) {
         uint32_t np = b->p[i].npos;
         rp_pos *pp = b->pos + at;
-        uint64_t pm = rnd(s) % 4;
+        uint64_t pm = t_rand(s) % 4;
         uint64_t maxgap = pm == 0 ? 1 : pm == 1 ? 3 : pm == 2 ? 1000 : 3;
         uint64_t start =
             pm == 3 ? (uint64_t)UINT32_MAX - (uint64_t)np * 3 - rnd_in(s, 0, 50)
-            : rnd(s) % 2 ? 0
+            : t_rand(s) % 2 ? 0
                          : rnd_in(s, 0, 100000);
         uint64_t cur = start;
         for (uint32_t j = 0; j < np; j++) {
@@ -878,7 +868,7 @@ static void test_garbage(void)
     for (int iter = 0; iter < 100000; iter++) {
         size_t len = (size_t)rnd_in(&s, 0, 64);
         for (size_t i = 0; i < len; i++)
-            buf[i] = (unsigned char)rnd(&s);
+            buf[i] = (unsigned char)t_rand(&s);
         if (iter % 2 && len >= 12) {
             /* n, first, span, bound, then lengths that add up. */
             uint32_t n = (uint32_t)rnd_in(&s, 1, 8);

@@ -202,21 +202,13 @@ static void test_type_limit_offset_total(void)
     tdb_close(&t);
 }
 
-/* xorshift64*: a small deterministic generator for random corpora. */
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ull;
-}
 
 /* A word from a Zipf-like vocabulary of 400 made-up words. */
 static void word(uint64_t *s, char *out)
 {
     static const char *syl[] = {"ka", "lo", "mi", "ren", "tu", "sa", "vor",
                                 "el", "nim", "pa"};
-    uint64_t r = rnd(s) % 1000;
+    uint64_t r = t_rand(s) % 1000;
     unsigned w = (unsigned)(r * r / 2500); /* 0..399, small ones common */
     snprintf(out, 16, "%s%s%s", syl[w % 10], syl[(w / 10) % 10],
              syl[(w / 100) % 10]);
@@ -229,7 +221,7 @@ static void build_random(tdb *t, uint64_t seed, int ndocs)
     ASSERT(lines != NULL);
     for (int i = 0; i < ndocs; i++) {
         char title[200] = "", body[4000] = "", w[16];
-        int nt = 1 + (int)(rnd(&s) % 4), nb = (int)(rnd(&s) % 120);
+        int nt = 1 + (int)(t_rand(&s) % 4), nb = (int)(t_rand(&s) % 120);
         for (int j = 0; j < nt; j++) {
             word(&s, w);
             strcat(title, w);
@@ -290,11 +282,11 @@ static void test_pruning_equals_exhaustive(void)
     static const char *mods[] = {"", "", "", "-", "title:"};
     for (int qi = 0; qi < 300; qi++) {
         char q[400] = "", w[16];
-        int nw = 1 + (int)(rnd(&s) % 6);
+        int nw = 1 + (int)(t_rand(&s) % 6);
         for (int j = 0; j < nw; j++) {
             word(&s, w);
             strcat(q, j ? " " : "");
-            strcat(q, j ? mods[rnd(&s) % 5] : "");
+            strcat(q, j ? mods[t_rand(&s) % 5] : "");
             strcat(q, w);
         }
         rp_search_opts o;

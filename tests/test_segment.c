@@ -19,20 +19,10 @@
 #include "rapport/postings.h"
 #include "rapport/segment.h"
 
-/* xorshift64: the test's own deterministic generator. */
-static uint64_t rnd(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *s = x;
-    return x;
-}
 
 static uint64_t rnd_in(uint64_t *s, uint64_t lo, uint64_t hi)
 {
-    return lo + rnd(s) % (hi - lo + 1);
+    return lo + t_rand(s) % (hi - lo + 1);
 }
 
 static rp_segment *seg_new(void)
@@ -414,7 +404,7 @@ static void test_many_terms(void)
     for (size_t i = 0; i < N; i++) {
         /* Distinct by construction: the index in hex, then noise. */
         snprintf(terms[i], sizeof terms[i], "%04zx%c", i,
-                 (char)('a' + rnd(&seed) % 26));
+                 (char)('a' + t_rand(&seed) % 26));
         order[i] = terms[i];
     }
     rp_segment *s = seg_new();
@@ -496,20 +486,20 @@ static void make_vocab(uint64_t *s, corpus *c, size_t n)
     while (c->nvoc < n) {
         mterm t;
         memset(&t, 0, sizeof t);
-        if (c->nvoc > 0 && rnd(s) % 3 == 0) {
+        if (c->nvoc > 0 && t_rand(s) % 3 == 0) {
             /* Extend or cut an earlier term, to get prefix pairs. */
-            const mterm *o = &c->voc[rnd(s) % c->nvoc];
+            const mterm *o = &c->voc[t_rand(s) % c->nvoc];
             t = *o;
-            if (t.len < RP_TERM_MAX_BYTES && (rnd(s) % 2 || t.len == 1))
-                t.b[t.len++] = alpha[rnd(s) % sizeof alpha];
+            if (t.len < RP_TERM_MAX_BYTES && (t_rand(s) % 2 || t.len == 1))
+                t.b[t.len++] = alpha[t_rand(s) % sizeof alpha];
             else
                 t.len--;
         } else {
-            uint64_t r = rnd(s) % 10;
+            uint64_t r = t_rand(s) % 10;
             t.len = r < 7 ? (size_t)rnd_in(s, 1, 6)
                           : (size_t)rnd_in(s, 1, RP_TERM_MAX_BYTES);
             for (size_t i = 0; i < t.len; i++)
-                t.b[i] = alpha[rnd(s) % sizeof alpha];
+                t.b[i] = alpha[t_rand(s) % sizeof alpha];
         }
         int dup = 0;
         for (size_t i = 0; i < c->nvoc && !dup; i++)
@@ -702,13 +692,13 @@ static void test_random_corpus(void)
         int shuffle = d % 7 == 0;
         for (size_t i = 0; i < ntok; i++) {
             /* Skewed choice: low indices are frequent. */
-            uint32_t t = (uint32_t)(rnd(&seed) % (1 + rnd(&seed) % c.nvoc));
+            uint32_t t = (uint32_t)(t_rand(&seed) % (1 + t_rand(&seed) % c.nvoc));
             int field = (int)(i * RP_NFIELDS / (ntok ? ntok : 1));
-            if (rnd(&seed) % 5 == 0)
-                field = (int)(rnd(&seed) % RP_NFIELDS);
+            if (t_rand(&seed) % 5 == 0)
+                field = (int)(t_rand(&seed) % RP_NFIELDS);
             /* Shuffled documents add positions in random order. */
             rp_pos p = shuffle ? pos + (rp_pos)rnd_in(&seed, 0, 150) : pos;
-            if (!shuffle && rnd(&seed) % 4)
+            if (!shuffle && t_rand(&seed) % 4)
                 pos++; /* else the next token repeats this position */
             ASSERT_OK(rp_segment_add(s, (const char *)c.voc[t].b, c.voc[t].len,
                                      field, p));
