@@ -593,6 +593,7 @@ static int merge_segments(rp_batch *b, rp_txn *t, job *jobs, size_t nj,
                           int bulk, rp_batch_result *res)
 {
     gterms g = {NULL, NULL, 0};
+    report(b, "write", 0, 1);
     int rc = merge_terms(jobs, nj, &g);
     encode_job ej[MAX_THREADS];
     pthread_t tid[MAX_THREADS];
