@@ -29,7 +29,7 @@ LISTEN ?= 127.0.0.1:8080
 # Keep intermediate objects: no "rm" lines after the test summary.
 .SECONDARY:
 
-.PHONY: all deps test check asan ubsan coverage bench eval fuzz fuzz-replay \
+.PHONY: all deps test check asan ubsan tsan coverage bench eval fuzz fuzz-replay \
 	run clean
 all: $(B)/librapport.a $(BINS)
 
@@ -80,6 +80,9 @@ asan: deps
 ubsan: deps
 	@$(MAKE) --no-print-directory check B=build/ubsan \
 		CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=all"
+tsan: deps
+	@$(MAKE) --no-print-directory check B=build/tsan \
+		CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread"
 coverage: deps
 	@$(MAKE) --no-print-directory check B=build/coverage \
 		CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage"

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ingest: batch commits. Phases: parse JSON (worker threads), resolve
- * repeated ids (the last operation on an id wins), delete replaced and
- * deleted documents (re-analysing their stored text to find their terms),
- * analyze new documents into per-worker segments (worker threads, each over
- * a contiguous range of new docids), then write records, norms, ids and the
- * merged postings in one LMDB write transaction. Any failure aborts the
+ * ingest: batches. Operations are stored in chunks of CHUNK_OPS as they
+ * arrive; each full chunk goes to a worker thread that parses its JSON and
+ * analyzes its documents into the worker's own segment, under provisional
+ * local ids (the operation's number in the batch), so reading, parsing and
+ * analysis overlap. rp_batch_commit finishes the last chunk, lets the last
+ * operation on each id win, and in one LMDB write transaction deletes
+ * replaced and deleted documents (re-analysing their stored text), numbers
+ * the surviving documents, stores records, ids and norms, and merges the
+ * segments into the postings (src/merge.c). Any failure aborts the
  * transaction, so a batch is all or nothing.
  */
 #include "rapport/ingest.h"
@@ -15,39 +18,73 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "rapport/analyze.h"
 #include "rapport/json.h"
 #include "rapport/segment.h"
 
 #define MAX_THREADS 16
-#define FIELD_GAP 16    /* positions between field values: no phrase spans
-                           two values */
-#define MIN_PER_THREAD 512
+#define CHUNK_OPS 1024      /* operations handed to a worker at a time */
+#define TEXT_BLOCK (8u << 20) /* JSON text arena block */
+#define FIELD_GAP 16        /* positions between field values: no phrase
+                               spans two values */
 
 enum { OP_JSON, OP_DOC, OP_DELETE };
 
 typedef struct op {
     int kind;
-    long line;       /* input line, 0 if unknown */
-    int file;        /* index in the batch's file names, -1 if none */
-    size_t off, len; /* OP_JSON: text in the arena; OP_DELETE: the id */
-    rp_doc doc;      /* the document (OP_JSON after parsing, OP_DOC) */
-    int skip;        /* a later operation on the same id wins */
-    rp_docid docid;  /* assigned at commit */
-    rp_norms norms;  /* computed by analysis */
+    int file;         /* index in the batch's file names, -1 if none */
+    long line;        /* input line, 0 if unknown */
+    const char *text; /* OP_JSON: the JSON; OP_DELETE: the id (arena) */
+    size_t len;
+    rp_doc doc;       /* the document (OP_JSON once parsed, OP_DOC) */
+    int skip;         /* a later operation on the same id wins */
+    rp_norms norms;   /* computed by analysis */
 } op;
+
+typedef struct chunk {
+    op ops[CHUNK_OPS];
+    size_t n;    /* operations used */
+    size_t base; /* batch index of ops[0] */
+} chunk;
+
+/* A thread's analysis state; the committing thread has one too. */
+typedef struct worker {
+    rp_batch *b;
+    pthread_t tid;
+    int started;
+    rp_analyzer *an; /* owned, created on first use */
+    rp_segment *seg; /* owned */
+    uint64_t tokens;
+    int rc;          /* first failure */
+    size_t bad;      /* its operation index */
+    rp_error err;
+} worker;
 
 struct rp_batch {
     rp_index *ix;
     rp_batch_opts opts;
-    op *ops;
-    size_t nops, capops;
-    rp_buf text; /* JSON texts and deleted ids */
-    char **files; /* owned names of input files, for messages */
+    chunk **chunks; /* owned; guarded by mu while workers run */
+    size_t nchunks, capchunks;
+    size_t nops;
+    char **blocks;  /* text arena blocks, owned */
+    size_t nblocks, capblocks;
+    size_t block_used, block_cap; /* in the last block */
+    char **files;   /* owned names of input files, for messages */
     size_t nfiles, capfiles;
+    /* The worker pool: chunks [0, submitted) are queued, [0, taken) are
+     * taken. Started on the first full chunk when threads > 1. */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t submitted, taken;
+    int closing;
+    size_t nworkers;
+    worker workers[MAX_THREADS];
+    worker self; /* the committing thread's share */
+    atomic_int failed;
+    atomic_size_t done; /* operations processed */
 };
 
 int rp_batch_new(rp_index *ix, const rp_batch_opts *opts, rp_batch **out)
@@ -65,185 +102,82 @@ int rp_batch_new(rp_index *ix, const rp_batch_opts *opts, rp_batch **out)
     }
     if (b->opts.threads > MAX_THREADS)
         b->opts.threads = MAX_THREADS;
+    if (pthread_mutex_init(&b->mu, NULL) != 0) {
+        free(b);
+        return RP_ENOMEM;
+    }
+    if (pthread_cond_init(&b->cv, NULL) != 0) {
+        pthread_mutex_destroy(&b->mu);
+        free(b);
+        return RP_ENOMEM;
+    }
+    atomic_init(&b->failed, 0);
+    atomic_init(&b->done, 0);
     *out = b;
     return 0;
 }
 
-static void clear_ops(rp_batch *b)
+static void worker_fini(worker *w)
 {
-    for (size_t i = 0; i < b->nops; i++)
-        rp_doc_fini(&b->ops[i].doc);
-    b->nops = 0;
-    b->text.len = 0;
+    rp_analyzer_free(w->an);
+    rp_segment_free(w->seg);
+    w->an = NULL;
+    w->seg = NULL;
+}
+
+/* Stops the pool: no more chunks; workers drain the queue and exit. */
+static void stop_pool(rp_batch *b)
+{
+    pthread_mutex_lock(&b->mu);
+    b->closing = 1;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    for (size_t k = 0; k < b->nworkers; k++)
+        if (b->workers[k].started)
+            pthread_join(b->workers[k].tid, NULL);
+}
+
+/* Returns the batch to empty (no threads, no operations). */
+static void clear(rp_batch *b)
+{
+    stop_pool(b);
+    for (size_t k = 0; k < b->nworkers; k++)
+        worker_fini(&b->workers[k]);
+    worker_fini(&b->self);
+    b->nworkers = 0;
+    for (size_t c = 0; c < b->nchunks; c++) {
+        for (size_t i = 0; i < b->chunks[c]->n; i++)
+            rp_doc_fini(&b->chunks[c]->ops[i].doc);
+        free(b->chunks[c]);
+    }
+    b->nchunks = b->nops = 0;
+    for (size_t i = 0; i < b->nblocks; i++)
+        free(b->blocks[i]);
+    b->nblocks = 0;
+    b->block_used = b->block_cap = 0;
+    b->submitted = b->taken = 0;
+    b->closing = 0;
+    atomic_store(&b->failed, 0);
+    atomic_store(&b->done, 0);
+    memset(&b->self, 0, sizeof b->self);
 }
 
 void rp_batch_free(rp_batch *b)
 {
     if (b == NULL)
         return;
-    clear_ops(b);
-    free(b->ops);
-    rp_buf_fini(&b->text);
+    clear(b);
+    free(b->chunks);
+    free(b->blocks);
     for (size_t i = 0; i < b->nfiles; i++)
         free(b->files[i]);
     free(b->files);
+    pthread_cond_destroy(&b->cv);
+    pthread_mutex_destroy(&b->mu);
     free(b);
 }
 
-static op *push_op(rp_batch *b)
-{
-    if (b->nops == b->capops) {
-        size_t cap = b->capops ? b->capops * 2 : 256;
-        op *p = realloc(b->ops, cap * sizeof *p);
-        if (p == NULL)
-            return NULL;
-        b->ops = p;
-        b->capops = cap;
-    }
-    op *o = &b->ops[b->nops];
-    memset(o, 0, sizeof *o);
-    o->file = -1;
-    rp_doc_init(&o->doc);
-    return o;
-}
-
-static int file_index(rp_batch *b, const char *file, int *out)
-{
-    *out = -1;
-    if (file == NULL)
-        return 0;
-    if (b->nfiles > 0 && strcmp(b->files[b->nfiles - 1], file) == 0) {
-        *out = (int)b->nfiles - 1;
-        return 0;
-    }
-    if (b->nfiles == b->capfiles) {
-        size_t cap = b->capfiles ? b->capfiles * 2 : 8;
-        char **p = realloc(b->files, cap * sizeof *p);
-        if (p == NULL)
-            return RP_ENOMEM;
-        b->files = p;
-        b->capfiles = cap;
-    }
-    size_t n = strlen(file) + 1;
-    if ((b->files[b->nfiles] = malloc(n)) == NULL)
-        return RP_ENOMEM;
-    memcpy(b->files[b->nfiles], file, n);
-    *out = (int)b->nfiles++;
-    return 0;
-}
-
-int rp_batch_add_json(rp_batch *b, const char *json, size_t len,
-                      const char *file, long line)
-{
-    int fi;
-    if (file_index(b, file, &fi) != 0)
-        return RP_ENOMEM;
-    op *o = push_op(b);
-    if (o == NULL)
-        return RP_ENOMEM;
-    o->kind = OP_JSON;
-    o->line = line;
-    o->file = fi;
-    o->off = b->text.len;
-    o->len = len;
-    int rc = rp_buf_append(&b->text, json, len);
-    if (rc == 0)
-        b->nops++;
-    return rc;
-}
-
-int rp_batch_add_doc(rp_batch *b, rp_doc *d)
-{
-    if (d->id_len == 0 || d->type == RP_DOC_NONE)
-        return RP_EINVAL;
-    op *o = push_op(b);
-    if (o == NULL)
-        return RP_ENOMEM;
-    o->kind = OP_DOC;
-    o->doc = *d;
-    rp_doc_init(d);
-    b->nops++;
-    return 0;
-}
-
-int rp_batch_delete(rp_batch *b, const char *id, size_t len)
-{
-    if (!rp_doc_id_valid(id, len))
-        return RP_EDOC;
-    op *o = push_op(b);
-    if (o == NULL)
-        return RP_ENOMEM;
-    o->kind = OP_DELETE;
-    o->off = b->text.len;
-    o->len = len;
-    int rc = rp_buf_append(&b->text, id, len);
-    if (rc == 0)
-        b->nops++;
-    return rc;
-}
-
-size_t rp_batch_size(const rp_batch *b)
-{
-    return b->nops;
-}
-
-static const char *op_id(const rp_batch *b, const op *o, size_t *len)
-{
-    if (o->kind == OP_DELETE) {
-        *len = o->len;
-        return (const char *)b->text.data + o->off;
-    }
-    *len = o->doc.id_len;
-    return rp_doc_id(&o->doc);
-}
-
-/* ---- progress ---------------------------------------------------------- */
-
-static void report(const rp_batch *b, const char *phase, uint64_t done,
-                   uint64_t total)
-{
-    if (b->opts.progress)
-        b->opts.progress(b->opts.progress_ctx, phase, done, total);
-}
-
-/* ---- worker threads ---------------------------------------------------- */
-
-typedef struct job {
-    rp_batch *b;
-    size_t *idx;          /* op indices this batch works on */
-    size_t from, to;      /* this worker's range in idx */
-    atomic_size_t *done;  /* shared progress counter */
-    atomic_int *failed;   /* shared: some job failed */
-    const char *lang;
-    rp_segment *seg;      /* analysis output, owned by the job */
-    uint64_t tokens;
-    int rc;
-    size_t bad;           /* op index of the first failure */
-    rp_error err;
-} job;
-
-static int parse_op(rp_batch *b, op *o, rp_error *err)
-{
-    return rp_json_decode_doc((const char *)b->text.data + o->off, o->len,
-                              &o->doc, err);
-}
-
-static void *parse_worker(void *arg)
-{
-    job *j = arg;
-    for (size_t i = j->from; i < j->to; i++) {
-        op *o = &j->b->ops[j->idx[i]];
-        int rc = parse_op(j->b, o, &j->err);
-        if (rc != 0) {
-            j->rc = rc;
-            j->bad = j->idx[i];
-            atomic_store(j->failed, 1);
-            break;
-        }
-        atomic_fetch_add_explicit(j->done, 1, memory_order_relaxed);
-    }
-    return NULL;
-}
+/* ---- analysis ----------------------------------------------------------- */
 
 typedef struct sink {
     rp_segment *seg;
@@ -288,123 +222,313 @@ static int analyze_doc(rp_analyzer *an, const rp_doc *d, rp_docid docid,
     return rc;
 }
 
-static void *analyze_worker(void *arg)
+/* Parses (if needed) and analyzes one chunk under local ids base + i + 1. */
+static void process_chunk(worker *w, chunk *c)
 {
-    job *j = arg;
-    rp_analyzer *an = NULL;
-    j->rc = rp_analyzer_new(j->lang, &an);
-    if (j->rc == 0)
-        j->rc = rp_segment_new(&j->seg);
-    for (size_t i = j->from; i < j->to && j->rc == 0; i++) {
-        op *o = &j->b->ops[j->idx[i]];
-        j->rc = analyze_doc(an, &o->doc, o->docid, j->seg, &o->norms,
-                            &j->tokens);
-        if (j->rc != 0) {
-            j->bad = j->idx[i];
-            atomic_store(j->failed, 1);
-        }
-        atomic_fetch_add_explicit(j->done, 1, memory_order_relaxed);
+    rp_batch *b = w->b;
+    if (w->rc != 0)
+        return;
+    if (w->an == NULL &&
+        (w->rc = rp_analyzer_new(rp_index_lang(b->ix), &w->an)) != 0) {
+        w->bad = c->base;
+        atomic_store(&b->failed, 1);
+        return;
     }
-    if (j->rc == 0)
-        j->rc = rp_segment_finish(j->seg);
-    rp_analyzer_free(an);
+    if (w->seg == NULL && (w->rc = rp_segment_new(&w->seg)) != 0) {
+        w->bad = c->base;
+        atomic_store(&b->failed, 1);
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        op *o = &c->ops[i];
+        int rc = 0;
+        if (o->kind == OP_JSON)
+            rc = rp_json_decode_doc(o->text, o->len, &o->doc, &w->err);
+        if (rc == 0 && o->kind != OP_DELETE)
+            rc = analyze_doc(w->an, &o->doc, (rp_docid)(c->base + i + 1),
+                             w->seg, &o->norms, &w->tokens);
+        if (rc != 0) {
+            w->rc = rc;
+            w->bad = c->base + i;
+            atomic_store(&b->failed, 1);
+            return;
+        }
+        atomic_fetch_add_explicit(&b->done, 1, memory_order_relaxed);
+    }
+}
+
+/* Takes queued chunks until the queue is closed and empty. A failure
+ * anywhere stops the work: the batch will not commit. */
+static void *work(void *arg)
+{
+    worker *w = arg;
+    rp_batch *b = w->b;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        while (b->taken == b->submitted && !b->closing)
+            pthread_cond_wait(&b->cv, &b->mu);
+        if (b->taken == b->submitted) {
+            pthread_mutex_unlock(&b->mu);
+            break;
+        }
+        chunk *c = b->chunks[b->taken++];
+        pthread_mutex_unlock(&b->mu);
+        if (!atomic_load(&b->failed))
+            process_chunk(w, c);
+    }
     return NULL;
 }
 
-/* Worker threads over contiguous ranges of op indices. */
-typedef struct pool {
-    atomic_size_t done;  /* ops finished, for progress */
-    atomic_int failed;   /* set by a worker that failed */
-    pthread_t tid[MAX_THREADS];
-    int started[MAX_THREADS];
-    size_t nj;           /* jobs in use */
-} pool;
-
-/* Starts fn over idx[0..n), one contiguous range per job; with one job it
- * runs to completion here. */
-static void pool_start(rp_batch *b, pool *pl, job *jobs, size_t *idx,
-                       size_t n, void *(*fn)(void *), const char *lang)
+/* Queues the full last chunk, starting the pool on first use. */
+static void submit(rp_batch *b)
 {
-    size_t nj = b->opts.threads;
-    if (nj > n / MIN_PER_THREAD)
-        nj = n / MIN_PER_THREAD;
-    if (nj == 0)
-        nj = 1;
-    pl->nj = nj;
-    atomic_init(&pl->done, 0);
-    atomic_init(&pl->failed, 0);
-    for (size_t k = 0; k < nj; k++) {
-        memset(&jobs[k], 0, sizeof jobs[k]);
-        jobs[k].b = b;
-        jobs[k].idx = idx;
-        jobs[k].from = n * k / nj;
-        jobs[k].to = n * (k + 1) / nj;
-        jobs[k].done = &pl->done;
-        jobs[k].failed = &pl->failed;
-        jobs[k].lang = lang;
-        rp_error_clear(&jobs[k].err);
-        pl->started[k] = 0;
+    if (b->opts.threads < 2)
+        return; /* everything is done at commit */
+    if (b->nworkers == 0) {
+        /* One thread fewer than asked: the adding thread is busy reading
+         * meanwhile, and joins the work at commit. */
+        for (size_t k = 0; k + 1 < b->opts.threads; k++) {
+            worker *w = &b->workers[k];
+            memset(w, 0, sizeof *w);
+            w->b = b;
+            w->started = pthread_create(&w->tid, NULL, work, w) == 0;
+        }
+        b->nworkers = b->opts.threads - 1;
     }
-    if (nj == 1) {
-        fn(&jobs[0]);
-        return;
-    }
-    for (size_t k = 0; k < nj; k++)
-        pl->started[k] = pthread_create(&pl->tid[k], NULL, fn, &jobs[k]) == 0;
-    for (size_t k = 0; k < nj; k++)
-        if (!pl->started[k])
-            fn(&jobs[k]); /* could not start a thread: run it here */
+    pthread_mutex_lock(&b->mu);
+    b->submitted = b->nchunks;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
 }
 
-/* Waits for every job, reporting progress meanwhile. */
-static void pool_wait(rp_batch *b, pool *pl, size_t n, const char *phase)
+/* ---- adding operations -------------------------------------------------- */
+
+static op *push_op(rp_batch *b)
 {
-    struct timespec ts = {0, 100 * 1000 * 1000};
-    size_t d;
-    int any = 0;
-    for (size_t k = 0; k < pl->nj; k++)
-        any |= pl->started[k];
-    while (any && b->opts.progress && (d = atomic_load(&pl->done)) < n &&
-           !atomic_load(&pl->failed)) {
-        report(b, phase, d, n);
-        nanosleep(&ts, NULL);
+    chunk *last = b->nchunks ? b->chunks[b->nchunks - 1] : NULL;
+    if (last == NULL || last->n == CHUNK_OPS) {
+        if (last != NULL)
+            submit(b);
+        chunk *c = malloc(sizeof *c);
+        if (c == NULL)
+            return NULL;
+        c->n = 0;
+        c->base = b->nops;
+        pthread_mutex_lock(&b->mu);
+        if (b->nchunks == b->capchunks) {
+            size_t cap = b->capchunks ? b->capchunks * 2 : 64;
+            chunk **p = realloc(b->chunks, cap * sizeof *p);
+            if (p == NULL) {
+                pthread_mutex_unlock(&b->mu);
+                free(c);
+                return NULL;
+            }
+            b->chunks = p;
+            b->capchunks = cap;
+        }
+        b->chunks[b->nchunks++] = c;
+        pthread_mutex_unlock(&b->mu);
+        last = c;
     }
-    for (size_t k = 0; k < pl->nj; k++)
-        if (pl->started[k])
-            pthread_join(pl->tid[k], NULL);
-    report(b, phase, atomic_load(&pl->done), n);
+    op *o = &last->ops[last->n];
+    memset(o, 0, sizeof *o);
+    o->file = -1;
+    rp_doc_init(&o->doc);
+    return o;
 }
 
-/* The failing job with the lowest op index, or NULL. */
-static job *first_failure(job *jobs, size_t nj)
+/* The op just filled by push_op now counts. */
+static void commit_op(rp_batch *b)
 {
-    job *bad = NULL;
-    for (size_t k = 0; k < nj; k++)
-        if (jobs[k].rc != 0 && (bad == NULL || jobs[k].bad < bad->bad))
-            bad = &jobs[k];
-    return bad;
+    b->chunks[b->nchunks - 1]->n++;
+    b->nops++;
+}
+
+/* Copies text into the arena; the copy never moves. */
+static const char *keep_text(rp_batch *b, const char *s, size_t len)
+{
+    if (len > b->block_cap - b->block_used) {
+        size_t cap = len > TEXT_BLOCK ? len : TEXT_BLOCK;
+        if (b->nblocks == b->capblocks) {
+            size_t n = b->capblocks ? b->capblocks * 2 : 16;
+            char **p = realloc(b->blocks, n * sizeof *p);
+            if (p == NULL)
+                return NULL;
+            b->blocks = p;
+            b->capblocks = n;
+        }
+        char *blk = malloc(cap ? cap : 1);
+        if (blk == NULL)
+            return NULL;
+        b->blocks[b->nblocks++] = blk;
+        b->block_used = 0;
+        b->block_cap = cap;
+    }
+    char *p = b->blocks[b->nblocks - 1] + b->block_used;
+    memcpy(p, s, len);
+    b->block_used += len;
+    return p;
+}
+
+static int file_index(rp_batch *b, const char *file, int *out)
+{
+    *out = -1;
+    if (file == NULL)
+        return 0;
+    if (b->nfiles > 0 && strcmp(b->files[b->nfiles - 1], file) == 0) {
+        *out = (int)b->nfiles - 1;
+        return 0;
+    }
+    if (b->nfiles == b->capfiles) {
+        size_t cap = b->capfiles ? b->capfiles * 2 : 8;
+        char **p = realloc(b->files, cap * sizeof *p);
+        if (p == NULL)
+            return RP_ENOMEM;
+        b->files = p;
+        b->capfiles = cap;
+    }
+    size_t n = strlen(file) + 1;
+    if ((b->files[b->nfiles] = malloc(n)) == NULL)
+        return RP_ENOMEM;
+    memcpy(b->files[b->nfiles], file, n);
+    *out = (int)b->nfiles++;
+    return 0;
+}
+
+int rp_batch_add_json(rp_batch *b, const char *json, size_t len,
+                      const char *file, long line)
+{
+    int fi;
+    if (file_index(b, file, &fi) != 0)
+        return RP_ENOMEM;
+    op *o = push_op(b);
+    if (o == NULL)
+        return RP_ENOMEM;
+    o->kind = OP_JSON;
+    o->line = line;
+    o->file = fi;
+    o->len = len;
+    if ((o->text = keep_text(b, json, len)) == NULL)
+        return RP_ENOMEM;
+    commit_op(b);
+    return 0;
+}
+
+int rp_batch_add_doc(rp_batch *b, rp_doc *d)
+{
+    if (d->id_len == 0 || d->type == RP_DOC_NONE)
+        return RP_EINVAL;
+    op *o = push_op(b);
+    if (o == NULL)
+        return RP_ENOMEM;
+    o->kind = OP_DOC;
+    o->doc = *d;
+    rp_doc_init(d);
+    commit_op(b);
+    return 0;
+}
+
+int rp_batch_delete(rp_batch *b, const char *id, size_t len)
+{
+    if (!rp_doc_id_valid(id, len))
+        return RP_EDOC;
+    op *o = push_op(b);
+    if (o == NULL)
+        return RP_ENOMEM;
+    o->kind = OP_DELETE;
+    o->len = len;
+    if ((o->text = keep_text(b, id, len)) == NULL)
+        return RP_ENOMEM;
+    commit_op(b);
+    return 0;
+}
+
+size_t rp_batch_size(const rp_batch *b)
+{
+    return b->nops;
+}
+
+/* ---- commit ------------------------------------------------------------- */
+
+static op *op_at(const rp_batch *b, size_t i)
+{
+    return &b->chunks[i / CHUNK_OPS]->ops[i % CHUNK_OPS];
+}
+
+static const char *op_id(const op *o, size_t *len)
+{
+    if (o->kind == OP_DELETE) {
+        *len = o->len;
+        return o->text;
+    }
+    *len = o->doc.id_len;
+    return rp_doc_id(&o->doc);
+}
+
+static void report(const rp_batch *b, const char *phase, uint64_t done,
+                   uint64_t total)
+{
+    if (b->opts.progress)
+        b->opts.progress(b->opts.progress_ctx, phase, done, total);
 }
 
 static int fail_op(rp_batch *b, size_t i, int rc, const rp_error *src,
                    rp_error *err)
 {
-    const op *o = &b->ops[i];
+    const op *o = op_at(b, i);
     const char *msg = src && src->code ? src->msg : rp_strerror(rc);
+    size_t off = src && src->code ? src->offset : 0;
     if (o->kind == OP_JSON && o->file >= 0 && o->line > 0)
-        rp_error_set(err, rc, src ? src->offset : 0, "%s:%ld: %s",
-                     b->files[o->file], o->line, msg);
-    else if (o->kind == OP_JSON && o->line > 0)
-        rp_error_set(err, rc, src ? src->offset : 0, "line %ld: %s", o->line,
+        rp_error_set(err, rc, off, "%s:%ld: %s", b->files[o->file], o->line,
                      msg);
+    else if (o->kind == OP_JSON && o->line > 0)
+        rp_error_set(err, rc, off, "line %ld: %s", o->line, msg);
     else
-        rp_error_set(err, rc, src ? src->offset : 0, "document %zu: %s",
-                     i + 1, msg);
+        rp_error_set(err, rc, off, "document %zu: %s", i + 1, msg);
     if (err)
         err->line = o->kind == OP_JSON ? o->line : 0;
     return rc;
 }
 
-/* ---- id resolution ----------------------------------------------------- */
+/* Finishes parsing and analysis: the committing thread takes its share of
+ * the queue (reporting progress), then the workers are joined and every
+ * segment is sorted. Returns the first failure, by operation order. */
+static int finish_analysis(rp_batch *b, rp_error *err)
+{
+    b->self.b = b;
+    pthread_mutex_lock(&b->mu);
+    b->submitted = b->nchunks;
+    b->closing = 1;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        chunk *c = b->taken < b->submitted ? b->chunks[b->taken++] : NULL;
+        pthread_mutex_unlock(&b->mu);
+        if (c == NULL)
+            break;
+        if (!atomic_load(&b->failed))
+            process_chunk(&b->self, c);
+        report(b, "analyze", atomic_load(&b->done), b->nops);
+    }
+    stop_pool(b);
+    report(b, "analyze", atomic_load(&b->done), b->nops);
+    worker *bad = b->self.rc ? &b->self : NULL;
+    for (size_t k = 0; k < b->nworkers; k++) {
+        worker *w = &b->workers[k];
+        if (w->rc != 0 && (bad == NULL || w->bad < bad->bad))
+            bad = w;
+    }
+    if (bad)
+        return fail_op(b, bad->bad, bad->rc, &bad->err, err);
+    int rc = 0;
+    for (size_t k = 0; k <= b->nworkers && rc == 0; k++) {
+        worker *w = k < b->nworkers ? &b->workers[k] : &b->self;
+        if (w->seg)
+            rc = rp_segment_finish(w->seg);
+    }
+    return rc;
+}
 
 typedef struct idref {
     const char *id;
@@ -424,8 +548,8 @@ static int cmp_idref(const void *a, const void *b)
     return c;
 }
 
-/* ---- deletion ---------------------------------------------------------- */
-
+/* Removes a stored document: finds its terms by analysing its stored
+ * text again, drops it from each term's postings, its norms and record. */
 static int delete_existing(rp_txn *t, rp_analyzer *an, rp_docid docid,
                            rp_stats *st)
 {
@@ -471,281 +595,14 @@ static int delete_existing(rp_txn *t, rp_analyzer *an, rp_docid docid,
     return rc;
 }
 
-/* ---- merge ------------------------------------------------------------- */
-
-static int cmp_terms(const char *a, size_t alen, const char *b, size_t blen)
+/* Deletes the stored versions of ids the batch replaces or deletes. */
+static int delete_replaced(rp_batch *b, rp_txn *t, const idref *ids,
+                           size_t nids, rp_stats *st, rp_batch_result *res)
 {
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    return c ? c : (alen > blen) - (alen < blen);
-}
-
-/* The terms of all segments in byte order: for global term g, at[g * nj +
- * k] is its index in segment k, or NONE when segment k lacks it. */
-#define NONE UINT32_MAX
-
-typedef struct gterms {
-    uint32_t *at;
-    uint64_t *cum; /* postings in terms 0..g, for balancing ranges */
-    size_t n;
-} gterms;
-
-static int merge_terms(job *jobs, size_t nj, gterms *g)
-{
-    size_t cap = 0;
-    for (size_t k = 0; k < nj; k++)
-        cap += rp_segment_nterms(jobs[k].seg);
-    g->n = 0;
-    g->at = malloc((cap ? cap : 1) * nj * sizeof *g->at);
-    g->cum = malloc((cap ? cap : 1) * sizeof *g->cum);
-    if (g->at == NULL || g->cum == NULL)
-        return RP_ENOMEM;
-    size_t head[MAX_THREADS] = {0};
-    uint64_t postings = 0;
-    for (;;) {
-        const char *term = NULL;
-        size_t tlen = 0;
-        for (size_t k = 0; k < nj; k++) {
-            if (head[k] >= rp_segment_nterms(jobs[k].seg))
-                continue;
-            size_t len;
-            uint32_t df;
-            const char *s = rp_segment_term(jobs[k].seg, head[k], &len, &df);
-            if (term == NULL || cmp_terms(s, len, term, tlen) < 0) {
-                term = s;
-                tlen = len;
-            }
-        }
-        if (term == NULL)
-            break;
-        uint32_t *at = g->at + g->n * nj;
-        for (size_t k = 0; k < nj; k++) {
-            at[k] = NONE;
-            if (head[k] >= rp_segment_nterms(jobs[k].seg))
-                continue;
-            size_t len;
-            uint32_t df;
-            const char *s = rp_segment_term(jobs[k].seg, head[k], &len, &df);
-            if (cmp_terms(s, len, term, tlen) == 0) {
-                at[k] = (uint32_t)head[k]++;
-                postings += df;
-            }
-        }
-        g->cum[g->n++] = postings;
-    }
-    return 0;
-}
-
-/* Encodes global terms [from, to) with their postings from every segment,
- * in segment order (segments hold ascending docid ranges). With out set,
- * into buffered records; else appended through txn. */
-typedef struct encode_job {
-    job *jobs;
-    size_t nj;
-    const gterms *g;
-    size_t from, to;
-    rp_txn *txn;      /* incremental mode */
-    int bulk;
-    rp_buf out;       /* buffered mode (bulk, several threads) */
-    int buffered;
-    uint64_t postings;
-    int rc;
-} encode_job;
-
-static void *encode_terms(void *arg)
-{
-    encode_job *e = arg;
-    rp_appender a;
-    rp_appender_init(&a);
-    rp_segreader r;
-    rp_segreader_init(&r);
-    int rc = 0;
-    for (size_t gi = e->from; gi < e->to && rc == 0; gi++) {
-        const uint32_t *at = e->g->at + gi * e->nj;
-        size_t k0 = 0, tlen;
-        uint32_t df;
-        while (at[k0] == NONE)
-            k0++;
-        const char *term = rp_segment_term(e->jobs[k0].seg, at[k0], &tlen,
-                                           &df);
-        rc = e->buffered
-                 ? rp_appender_begin_buffered(&a, &e->out, term, tlen)
-                 : rp_appender_begin(&a, e->txn, term, tlen, e->bulk);
-        for (size_t k = k0; k < e->nj && rc == 0; k++) {
-            if (at[k] == NONE)
-                continue;
-            rp_segment_reader(e->jobs[k].seg, at[k], &r);
-            rp_posting p;
-            while (rc == 0 && (rc = rp_segreader_next(&r, &p)) == 1) {
-                rc = rp_appender_add(&a, &p);
-                e->postings++;
-            }
-        }
-        if (rc == 0)
-            rc = rp_appender_end(&a);
-    }
-    rp_segreader_fini(&r);
-    rp_appender_fini(&a);
-    e->rc = rc;
-    return NULL;
-}
-
-static int merge_segments(rp_batch *b, rp_txn *t, job *jobs, size_t nj,
-                          int bulk, rp_batch_result *res)
-{
-    gterms g = {NULL, NULL, 0};
-    report(b, "write", 0, 1);
-    int rc = merge_terms(jobs, nj, &g);
-    encode_job ej[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    size_t ne = bulk ? b->opts.threads : 1;
-    if (ne > MAX_THREADS)
-        ne = MAX_THREADS;
-    if (rc != 0 || g.n < 1024)
-        ne = 1;
-    /* Ranges of terms with about equal numbers of postings. */
-    uint64_t total = g.n ? g.cum[g.n - 1] : 0;
-    size_t from = 0;
-    for (size_t w = 0; w < ne; w++) {
-        memset(&ej[w], 0, sizeof ej[w]);
-        ej[w].jobs = jobs;
-        ej[w].nj = nj;
-        ej[w].g = &g;
-        ej[w].txn = t;
-        ej[w].bulk = bulk;
-        ej[w].buffered = ne > 1;
-        ej[w].from = from;
-        size_t to = from;
-        uint64_t want = total * (w + 1) / ne;
-        while (to < g.n && (w + 1 == ne || g.cum[to] < want))
-            to++;
-        ej[w].to = to;
-        from = to;
-    }
-    if (rc == 0 && ne == 1) {
-        encode_terms(&ej[0]);
-        rc = ej[0].rc;
-    } else if (rc == 0) {
-        for (size_t w = 1; w < ne; w++)
-            started[w] = pthread_create(&tid[w], NULL, encode_terms,
-                                        &ej[w]) == 0;
-        encode_terms(&ej[0]);
-        /* Write each range as soon as it is ready, in term order. */
-        for (size_t w = 0; w < ne; w++) {
-            if (w > 0 && started[w])
-                pthread_join(tid[w], NULL);
-            else if (w > 0)
-                encode_terms(&ej[w]);
-            if (rc == 0)
-                rc = ej[w].rc;
-            if (rc == 0)
-                rc = rp_txn_put_records(t, &ej[w].out);
-            rp_buf_fini(&ej[w].out);
-            report(b, "write", ej[w].to, g.n);
-        }
-    }
-    for (size_t w = 0; w < ne; w++) {
-        res->postings += ej[w].postings;
-        rp_buf_fini(&ej[w].out);
-    }
-    res->terms = g.n;
-    report(b, "write", g.n, g.n);
-    free(g.at);
-    free(g.cum);
-    return rc;
-}
-
-/* ---- commit ------------------------------------------------------------ */
-
-/* Stores the records of new documents and, unless bulk (where ids go in
- * sorted order separately), their ids. Reads only the documents, which
- * the analysis threads also only read. */
-static int write_records(rp_batch *b, rp_txn *t, size_t *adds, size_t nadds,
-                         int bulk)
-{
-    rp_buf rec = RP_BUF_INIT;
-    int rc = 0;
-    for (size_t i = 0; i < nadds && rc == 0; i++) {
-        op *o = &b->ops[adds[i]];
-        rec.len = 0;
-        rc = rp_doc_encode(&o->doc, &rec);
-        if (rc == 0)
-            rc = rp_txn_doc_put(t, o->docid, rec.data, rec.len, bulk);
-        if (rc == 0 && !bulk)
-            rc = rp_txn_id_put(t, rp_doc_id(&o->doc), o->doc.id_len,
-                               o->docid, 0);
-    }
-    rp_buf_fini(&rec);
-    return rc;
-}
-
-/* Stores the norms the analysis computed and adds them to the stats. */
-static int write_norms(rp_batch *b, rp_txn *t, size_t *adds, size_t nadds,
-                       rp_stats *st)
-{
-    int rc = 0;
-    for (size_t i = 0; i < nadds && rc == 0; i++) {
-        op *o = &b->ops[adds[i]];
-        rc = rp_txn_norms_put(t, o->docid, &o->norms);
-        for (int f = 0; f < RP_NFIELDS; f++)
-            st->fieldlen[f] += o->norms.len[f];
-        st->ndocs++;
-    }
-    return rc;
-}
-
-int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
-{
-    rp_batch_result res;
-    memset(&res, 0, sizeof res);
-    size_t *idx = malloc((b->nops ? b->nops : 1) * sizeof *idx);
-    idref *ids = malloc((b->nops ? b->nops : 1) * sizeof *ids);
-    job *jobs = calloc(MAX_THREADS, sizeof *jobs);
-    rp_txn *t = NULL;
     rp_analyzer *an = NULL;
-    size_t nj = 0;
-    int rc = idx && ids && jobs ? 0 : RP_ENOMEM;
-    const char *lang = rp_index_lang(b->ix);
-
-    /* 1. Parse JSON texts in parallel. */
-    size_t n = 0;
-    for (size_t i = 0; rc == 0 && i < b->nops; i++)
-        if (b->ops[i].kind == OP_JSON)
-            idx[n++] = i;
-    pool pl;
-    if (rc == 0 && n > 0) {
-        pool_start(b, &pl, jobs, idx, n, parse_worker, lang);
-        pool_wait(b, &pl, n, "parse");
-        job *bad = first_failure(jobs, pl.nj);
-        if (bad)
-            rc = fail_op(b, bad->bad, bad->rc, &bad->err, err);
-    }
-
-    /* 2. The last operation on each id wins. */
-    size_t nids = 0;
-    for (size_t i = 0; rc == 0 && i < b->nops; i++) {
-        ids[nids].id = op_id(b, &b->ops[i], &ids[nids].len);
-        ids[nids].op = i;
-        nids++;
-    }
-    if (rc == 0)
-        qsort(ids, nids, sizeof *ids, cmp_idref);
-    for (size_t i = 0; rc == 0 && i + 1 < nids; i++)
-        if (ids[i].len == ids[i + 1].len &&
-            memcmp(ids[i].id, ids[i + 1].id, ids[i].len) == 0)
-            b->ops[ids[i].op].skip = 1;
-
-    /* 3. Delete what is replaced or deleted. */
-    rp_stats st;
-    if (rc == 0)
-        rc = rp_txn_begin(b->ix, 1, &t);
-    if (rc == 0)
-        rc = rp_txn_stats(t, &st);
-    int bulk = rc == 0 && st.ndocs == 0;
-    if (rc == 0 && !bulk)
-        rc = rp_analyzer_new(lang, &an);
-    for (size_t i = 0; rc == 0 && !bulk && i < nids; i++) {
-        op *o = &b->ops[ids[i].op];
+    int rc = rp_analyzer_new(rp_index_lang(b->ix), &an);
+    for (size_t i = 0; rc == 0 && i < nids; i++) {
+        op *o = op_at(b, ids[i].op);
         if (o->skip)
             continue;
         rp_docid old;
@@ -755,52 +612,139 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
             continue;
         }
         if (rc == 0)
-            rc = delete_existing(t, an, old, &st);
+            rc = delete_existing(t, an, old, st);
         if (rc == 0 && o->kind == OP_DELETE)
             rc = rp_txn_id_del(t, ids[i].id, ids[i].len);
         if (o->kind == OP_DELETE)
-            res.deleted++;
+            res->deleted++;
         else
-            res.replaced++;
+            res->replaced++;
     }
+    rp_analyzer_free(an);
+    return rc;
+}
 
-    /* 4. Assign docids and analyze new documents in parallel. */
-    size_t nadds = 0;
-    for (size_t i = 0; rc == 0 && i < b->nops; i++) {
-        op *o = &b->ops[i];
+/* Numbers surviving documents from next_docid on, in batch order:
+ * map[local] = docid, 0 for dropped operations. */
+static int number_docs(rp_batch *b, rp_stats *st, rp_docid *map,
+                       rp_error *err)
+{
+    map[0] = 0;
+    for (size_t i = 0; i < b->nops; i++) {
+        op *o = op_at(b, i);
+        map[i + 1] = 0;
         if (o->skip || o->kind == OP_DELETE)
             continue;
-        if (st.next_docid == UINT32_MAX) {
-            rc = rp_error_set(err, RP_ELIMIT, 0, "document ids exhausted");
-            break;
-        }
-        o->docid = st.next_docid++;
-        idx[nadds++] = i;
+        if (st->next_docid == UINT32_MAX)
+            return rp_error_set(err, RP_ELIMIT, 0, "document ids exhausted");
+        map[i + 1] = st->next_docid++;
     }
-    /* 5. While workers analyze, this thread stores the records and ids,
-     * which need nothing from the analysis; then norms and postings. */
-    if (rc == 0 && nadds > 0) {
-        pool_start(b, &pl, jobs, idx, nadds, analyze_worker, lang);
-        nj = pl.nj;
-        int wrc = write_records(b, t, idx, nadds, bulk);
-        for (size_t i = 0; wrc == 0 && bulk && i < nids; i++) {
-            op *o = &b->ops[ids[i].op];
-            if (!o->skip && o->kind != OP_DELETE)
-                wrc = rp_txn_id_put(t, ids[i].id, ids[i].len, o->docid, 1);
-        }
-        pool_wait(b, &pl, nadds, "analyze");
-        job *bad = first_failure(jobs, nj);
-        if (bad)
-            rc = fail_op(b, bad->bad, bad->rc, NULL, err);
-        else
-            rc = wrc;
-        for (size_t k = 0; k < nj; k++)
-            res.tokens += jobs[k].tokens;
+    return 0;
+}
+
+typedef struct store_arg {
+    rp_batch *b;
+    rp_txn *t;
+    int bulk;
+    rp_stats *st;
+    const rp_docid *map;
+    const idref *ids;
+    size_t nids;
+    rp_batch_result *res;
+} store_arg;
+
+/* Stores the records, norms and ids of the numbered documents (runs while
+ * the postings are encoded). */
+static int store_docs(void *arg)
+{
+    store_arg *a = arg;
+    rp_batch *b = a->b;
+    rp_buf rec = RP_BUF_INIT;
+    int rc = 0;
+    for (size_t i = 0; i < b->nops && rc == 0; i++) {
+        op *o = op_at(b, i);
+        rp_docid doc = a->map[i + 1];
+        if (doc == 0)
+            continue;
+        rp_txn *t = a->t;
+        rp_stats *st = a->st;
+        int bulk = a->bulk;
+        rec.len = 0;
+        rc = rp_doc_encode(&o->doc, &rec);
+        if (rc == 0)
+            rc = rp_txn_doc_put(t, doc, rec.data, rec.len, bulk);
+        if (rc == 0)
+            rc = rp_txn_norms_put(t, doc, &o->norms);
+        if (rc == 0 && !bulk)
+            rc = rp_txn_id_put(t, rp_doc_id(&o->doc), o->doc.id_len, doc, 0);
+        for (int f = 0; f < RP_NFIELDS; f++)
+            st->fieldlen[f] += o->norms.len[f];
+        st->ndocs++;
+        a->res->added++;
+    }
+    rp_buf_fini(&rec);
+    /* In bulk, ids go in sorted order for LMDB's sorted append. */
+    for (size_t i = 0; rc == 0 && a->bulk && i < a->nids; i++) {
+        rp_docid doc = a->map[a->ids[i].op + 1];
+        if (doc != 0)
+            rc = rp_txn_id_put(a->t, a->ids[i].id, a->ids[i].len, doc, 1);
+    }
+    return rc;
+}
+
+int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
+{
+    rp_batch_result res;
+    memset(&res, 0, sizeof res);
+    rp_txn *t = NULL;
+    idref *ids = malloc((b->nops ? b->nops : 1) * sizeof *ids);
+    rp_docid *map = malloc((b->nops + 1) * sizeof *map);
+    int rc = ids && map ? 0 : RP_ENOMEM;
+
+    /* 1. Parse and analyze what the workers have not. */
+    if (rc == 0)
+        rc = finish_analysis(b, err);
+    for (size_t k = 0; k < b->nworkers; k++)
+        res.tokens += b->workers[k].tokens;
+    res.tokens += b->self.tokens;
+
+    /* 2. The last operation on each id wins. */
+    size_t nids = 0;
+    for (size_t i = 0; rc == 0 && i < b->nops; i++) {
+        ids[nids].id = op_id(op_at(b, i), &ids[nids].len);
+        ids[nids].op = i;
+        nids++;
     }
     if (rc == 0)
-        rc = write_norms(b, t, idx, nadds, &st);
-    if (rc == 0 && nj > 0)
-        rc = merge_segments(b, t, jobs, nj, bulk, &res);
+        qsort(ids, nids, sizeof *ids, cmp_idref);
+    for (size_t i = 0; rc == 0 && i + 1 < nids; i++)
+        if (ids[i].len == ids[i + 1].len &&
+            memcmp(ids[i].id, ids[i + 1].id, ids[i].len) == 0)
+            op_at(b, ids[i].op)->skip = 1;
+
+    /* 3. One write transaction: deletions, documents, postings. */
+    rp_stats st;
+    if (rc == 0)
+        rc = rp_txn_begin(b->ix, 1, &t);
+    if (rc == 0)
+        rc = rp_txn_stats(t, &st);
+    int bulk = rc == 0 && st.ndocs == 0;
+    if (rc == 0 && !bulk)
+        rc = delete_replaced(b, t, ids, nids, &st, &res);
+    if (rc == 0)
+        rc = number_docs(b, &st, map, err);
+    if (rc == 0) {
+        store_arg sa = {b, t, bulk, &st, map, ids, nids, &res};
+        rp_segment *segs[MAX_THREADS + 1];
+        size_t ns = 0;
+        for (size_t k = 0; k < b->nworkers; k++)
+            segs[ns++] = b->workers[k].seg;
+        segs[ns++] = b->self.seg;
+        rp__merge_in in = {segs, ns, map, b->nops + 1, t, bulk,
+                           b->opts.threads, b->opts.progress,
+                           b->opts.progress_ctx};
+        rc = rp__merge(&in, store_docs, &sa, &res.terms, &res.postings);
+    }
     if (rc == 0)
         rc = rp_txn_put_stats(t, &st);
     if (rc == 0) {
@@ -808,19 +752,14 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
         rc = rp_txn_commit(t);
         t = NULL;
     }
-    if (rc == 0)
-        res.added = nadds;
-    else
+    if (rc != 0) {
         rp_error_set(err, rc, 0, "%s", rp_strerror(rc));
-
+        memset(&res, 0, sizeof res);
+    }
     rp_txn_abort(t);
-    for (size_t k = 0; k < nj; k++)
-        rp_segment_free(jobs[k].seg);
-    rp_analyzer_free(an);
-    free(jobs);
     free(ids);
-    free(idx);
-    clear_ops(b);
+    free(map);
+    clear(b);
     if (out)
         *out = res;
     return rc;

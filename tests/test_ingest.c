@@ -269,7 +269,38 @@ static void test_readers_keep_snapshot(void)
     tdb_close(&t);
 }
 
+/* With many chunks spread over workers, the error reported is the first
+ * bad line of the input, whichever thread met it first. */
+static void test_first_error_wins_across_workers(void)
+{
+    tdb t;
+    tdb_open(&t);
+    enum { N = 6000 };
+    static char line[N][64];
+    const char **docs = calloc(N + 1, sizeof *docs);
+    ASSERT(docs != NULL);
+    for (int i = 0; i < N; i++) {
+        if (i == 3499 || i == 5799)
+            snprintf(line[i], sizeof line[i], "{\"id\":\"x%d\",\"title\":7}",
+                     i);
+        else
+            snprintf(line[i], sizeof line[i],
+                     "{\"id\":\"x%d\",\"text\":\"owl%d\"}", i, i);
+        docs[i] = line[i];
+    }
+    rp_error err;
+    rp_error_clear(&err);
+    ASSERT_EQ(tdb_add(&t, docs, &err), RP_EDOC);
+    ASSERT_EQ(err.line, 3500);
+    ASSERT(strstr(err.msg, "t:3500:") != NULL);
+    ASSERT(strstr(err.msg, "title") != NULL);
+    ASSERT_STR_EQ(tdb_ids(&t, "owl1"), "");
+    free(docs);
+    tdb_close(&t);
+}
+
 static const t_case cases[] = {
+    T(test_first_error_wins_across_workers),
     T(test_upsert_replaces),
     T(test_delete_hides_at_once),
     T(test_bad_document_fails_batch),

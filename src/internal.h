@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h: helpers shared between src/ files but not public. Names are
+ * rp__name. Nothing here is part of the library's contract.
+ */
+#ifndef RAPPORT_INTERNAL_H
+#define RAPPORT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rapport/index.h"
+#include "rapport/ingest.h"
+#include "rapport/segment.h"
+
+/* What rp__merge needs: finished segments whose postings carry local
+ * document ids, the map from local id to final docid (0: dropped), and
+ * where to write. */
+typedef struct rp__merge_in {
+    rp_segment **segs;      /* finished segments (NULL entries skipped) */
+    size_t nsegs;
+    const rp_docid *map;    /* map[local] = docid, ascending where not 0 */
+    size_t nmap;            /* entries in map */
+    rp_txn *txn;            /* the write transaction */
+    int bulk;               /* the index was empty: sorted appends */
+    unsigned threads;       /* encoders for bulk builds */
+    rp_progress_cb progress; /* may be NULL; phase "write" */
+    void *progress_ctx;
+} rp__merge_in;
+
+/*
+ * Appends the postings of every term in the segments to the index, merging
+ * each term's postings from all segments in docid order and dropping
+ * local ids that map to 0. Terms with no postings left are not written.
+ * terms and postings (out) count what was written. Returns 0 or the first
+ * error (RP_ENOMEM, RP_EFULL, RP_ECORRUPT, -errno).
+ *
+ * meanwhile, if not NULL, runs on the calling thread while bulk encoders
+ * work on theirs (it may use the transaction: the encoders do not); its
+ * non-zero result fails the merge.
+ */
+int rp__merge(const rp__merge_in *in, int (*meanwhile)(void *), void *arg,
+              uint64_t *terms, uint64_t *postings);
+
+#endif
