@@ -102,6 +102,8 @@ int main(int argc, char **argv)
     rp_search_opts_init(&o);
     o.limit = 10;
     o.count = 0;
+    /* RP_BENCH_EXHAUSTIVE=1 scores every match, to see what pruning buys. */
+    o.exhaustive = getenv("RP_BENCH_EXHAUSTIVE") != NULL;
     uint64_t hits = 0;
     if (lat == NULL || pass(ix, an, qs, n, &o, NULL, &hits) != 0)
         return 1;
@@ -111,6 +113,22 @@ int main(int argc, char **argv)
             return 1;
     double secs = now() - t0;
     size_t m = n * passes;
+    if (getenv("RP_BENCH_SLOWEST")) {
+        /* The five slowest queries of the first timed pass, to see what
+         * the tail is made of. */
+        for (int top = 0; top < 5; top++) {
+            size_t worst = 0;
+            for (size_t i = 1; i < n; i++)
+                if (lat[i] > lat[worst])
+                    worst = i;
+            printf("  slow: %.3f ms  %s\n", lat[worst],
+                   rp_query_text(qs[worst]));
+            lat[worst] = -lat[worst];
+        }
+        for (size_t i = 0; i < n; i++)
+            if (lat[i] < 0)
+                lat[i] = -lat[i];
+    }
     qsort(lat, m, sizeof *lat, cmp_double);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);

@@ -20,10 +20,13 @@
  *             (0 = no document), then 256 x RP_NFIELDS u16 little-endian
  *             field lengths (saturating at 65535), document-major
  *   terms     term bytes -> varint df, varint cf, bound (u8 field mask, one
- *             varint max tf per field in the mask, lowest field first)
+ *             varint max tf per field in the mask, lowest field first),
+ *             then RP_NFIELDS varints: the shortest length of each field
+ *             among the term's documents (kept, not raised, on deletion)
  *   postings  term bytes, 0x00, BE32 last docid of the block -> one posting
- *             block (layout in src/postings.c: counts, bound, Stream VByte
- *             docid gaps, field/tf bytes, varint position gaps)
+ *             block (layout in src/postings.c: counts, tf bound, length
+ *             bound, Stream VByte docid gaps, field/tf bytes, varint
+ *             position gaps)
  *
  * A term's blocks hold up to 128 postings each, in docid order, so the key
  * order is the posting order, a B-tree seek to (term, d) lands on the block
@@ -35,6 +38,8 @@
  * Docids are assigned in increasing order and never reused; re-indexing an
  * id deletes the old docid's postings and stores the new version under a
  * new docid. Deletion removes the document from each of its terms' blocks.
+ *
+ * History: version 1 had no length bounds (in blocks or terms).
  *
  * Version check: rp_index_open reads meta "format"; a missing key on an
  * empty environment initialises a new index; any other value than
@@ -583,7 +588,10 @@ static int terminfo_decode(const MDB_val *v, rp_terminfo *out)
     if ((k = rp_varint_get(p, end, &out->cf)) == 0 || out->cf < df)
         return RP_ECORRUPT;
     p += k;
-    if ((k = rp_bound_get(p, end, &out->bound)) == 0 || p + k != end)
+    if ((k = rp_bound_get(p, end, &out->bound)) == 0)
+        return RP_ECORRUPT;
+    p += k;
+    if ((k = rp_lenbound_get(p, end, &out->lens)) == 0 || p + k != end)
         return RP_ECORRUPT;
     return 0;
 }
@@ -596,6 +604,8 @@ static int terminfo_encode(const rp_terminfo *info, rp_buf *scratch)
     rp_buf_put_varint_rc(scratch, info->cf, &rc);
     if (rc == 0)
         rc = rp_bound_put(scratch, &info->bound);
+    if (rc == 0)
+        rc = rp_lenbound_put(scratch, &info->lens);
     return rc;
 }
 
@@ -695,6 +705,10 @@ static int unpack_block(rp_appender *a, const rp_blockhdr *h)
         uint32_t n;
         p->doc = docs[i];
         memcpy(p->tf, tf + (size_t)i * RP_NFIELDS, sizeof p->tf);
+        rp_norms nm;
+        if ((rc = rp_txn_norms_get(a->txn, p->doc, &nm)) != 0)
+            return rc;
+        memcpy(p->len, nm.len, sizeof p->len);
         rc = rp_block_positions(&pc, total, i, a->pos + a->npos, total[i],
                                 &n);
         if (rc != 0)
@@ -810,6 +824,7 @@ int rp_appender_begin_buffered(rp_appender *a, rp_buf *out, const char *term,
     a->npend = 0;
     a->npos = 0;
     memset(&a->info, 0, sizeof a->info);
+    rp_lenbound_init(&a->info.lens);
     return 0;
 }
 
@@ -826,11 +841,15 @@ int rp_appender_begin(rp_appender *a, rp_txn *t, const char *term,
     a->npend = 0;
     a->npos = 0;
     memset(&a->info, 0, sizeof a->info);
+    rp_lenbound_init(&a->info.lens);
     if (bulk)
         return 0;
     int rc = rp_txn_term_get(t, term, len, &a->info);
-    if (rc == RP_ENOTFOUND)
+    if (rc == RP_ENOTFOUND) {
+        memset(&a->info, 0, sizeof a->info);
+        rp_lenbound_init(&a->info.lens);
         return 0;
+    }
     if (rc != 0)
         return rc;
     /* Reopen the term's last block when it has room. */
@@ -892,6 +911,7 @@ int rp_appender_add(rp_appender *a, const rp_posting *p)
     for (int f = 0; f < RP_NFIELDS; f++)
         if (p->tf[f] > a->info.bound.maxtf[f])
             a->info.bound.maxtf[f] = p->tf[f];
+    rp_lenbound_add(&a->info.lens, p->len);
     return 0;
 }
 
@@ -923,6 +943,7 @@ int rp_txn_term_remove(rp_txn *t, const char *term, size_t len, rp_docid doc)
     MDB_val k = {block_key(key, term, len, doc), key}, v;
     rp_appender a;
     rp_appender_init(&a);
+    a.txn = t; /* unpacking reads the norms of the block's documents */
     rc = map_rc(mdb_cursor_get(c, &k, &v, MDB_SET_RANGE));
     if (rc != 0 || !key_is_term(&k, term, len)) {
         mdb_cursor_close(c);

@@ -627,12 +627,13 @@ static int delete_replaced(rp_batch *b, rp_txn *t, const idref *ids,
 /* Numbers surviving documents from next_docid on, in batch order:
  * map[local] = docid, 0 for dropped operations. */
 static int number_docs(rp_batch *b, rp_stats *st, rp_docid *map,
-                       rp_error *err)
+                       rp_norms *norms, rp_error *err)
 {
     map[0] = 0;
     for (size_t i = 0; i < b->nops; i++) {
         op *o = op_at(b, i);
         map[i + 1] = 0;
+        norms[i + 1] = o->norms;
         if (o->skip || o->kind == OP_DELETE)
             continue;
         if (st->next_docid == UINT32_MAX)
@@ -699,7 +700,8 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
     rp_txn *t = NULL;
     idref *ids = malloc((b->nops ? b->nops : 1) * sizeof *ids);
     rp_docid *map = malloc((b->nops + 1) * sizeof *map);
-    int rc = ids && map ? 0 : RP_ENOMEM;
+    rp_norms *norms = malloc((b->nops + 1) * sizeof *norms);
+    int rc = ids && map && norms ? 0 : RP_ENOMEM;
 
     /* 1. Parse and analyze what the workers have not. */
     if (rc == 0)
@@ -732,7 +734,7 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
     if (rc == 0 && !bulk)
         rc = delete_replaced(b, t, ids, nids, &st, &res);
     if (rc == 0)
-        rc = number_docs(b, &st, map, err);
+        rc = number_docs(b, &st, map, norms, err);
     if (rc == 0) {
         store_arg sa = {b, t, bulk, &st, map, ids, nids, &res};
         rp_segment *segs[MAX_THREADS + 1];
@@ -740,7 +742,7 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
         for (size_t k = 0; k < b->nworkers; k++)
             segs[ns++] = b->workers[k].seg;
         segs[ns++] = b->self.seg;
-        rp__merge_in in = {segs, ns, map, b->nops + 1, t, bulk,
+        rp__merge_in in = {segs, ns, map, norms, b->nops + 1, t, bulk,
                            b->opts.threads, b->opts.progress,
                            b->opts.progress_ctx};
         rc = rp__merge(&in, store_docs, &sa, &res.terms, &res.postings);
@@ -759,6 +761,7 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
     rp_txn_abort(t);
     free(ids);
     free(map);
+    free(norms);
     clear(b);
     if (out)
         *out = res;

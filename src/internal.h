@@ -20,7 +20,8 @@ typedef struct rp__merge_in {
     rp_segment **segs;      /* finished segments (NULL entries skipped) */
     size_t nsegs;
     const rp_docid *map;    /* map[local] = docid, ascending where not 0 */
-    size_t nmap;            /* entries in map */
+    const rp_norms *norms;  /* norms[local]: the document's field lengths */
+    size_t nmap;            /* entries in map and norms */
     rp_txn *txn;            /* the write transaction */
     int bulk;               /* the index was empty: sorted appends */
     unsigned threads;       /* encoders for bulk builds */

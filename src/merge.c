@@ -146,6 +146,7 @@ static void *encode(void *arg)
                 rc = RP_EINVAL;
                 break;
             }
+            memcpy(p.len, in->norms[p.doc].len, sizeof p.len);
             p.doc = in->map[p.doc];
             if (p.doc != 0) {
                 rc = rp_appender_add(&a, &p);

@@ -16,6 +16,8 @@
  *           one varint tf per field in the mask, lowest field first
  *   pos     per posting: its positions, ascending, as varint gaps (the first
  *           gap from 0); a posting has as many positions as its total tf
+ *   lens    RP_NFIELDS varints: the shortest length of each field among
+ *           the block's documents; they end the block exactly
  *
  * Decoding validates every length and value: input is untrusted.
  */
@@ -49,6 +51,8 @@ int rp_block_encode(const rp_posting *p, size_t n, rp_buf *out)
     unsigned char docs[RP_BLOCK_DOCS * 5 + 32];
     rp_bound bound;
     memset(&bound, 0, sizeof bound);
+    rp_lenbound lens;
+    rp_lenbound_init(&lens);
     rp_buf ftf = RP_BUF_INIT, pos = RP_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -56,6 +60,7 @@ int rp_block_encode(const rp_posting *p, size_t n, rp_buf *out)
             rc = RP_EINVAL;
         if (i > 0)
             gaps[i - 1] = p[i].doc;
+        rp_lenbound_add(&lens, p[i].len);
         unsigned mask = 0, last = 0;
         uint32_t total = 0;
         for (unsigned f = 0; f < RP_NFIELDS; f++) {
@@ -105,6 +110,8 @@ int rp_block_encode(const rp_posting *p, size_t n, rp_buf *out)
     rp_buf_append_rc(out, docs, docs_bytes, &rc);
     rp_buf_append_rc(out, ftf.data, ftf.len, &rc);
     rp_buf_append_rc(out, pos.data, pos.len, &rc);
+    if (rc == 0)
+        rc = rp_lenbound_put(out, &lens);
     rp_buf_fini(&ftf);
     rp_buf_fini(&pos);
     return rc;
@@ -139,9 +146,12 @@ int rp_block_header(const void *data, size_t len, rp_blockhdr *out)
     if ((k = rp_varint_get32(p, end, &pb)) == 0)
         return RP_ECORRUPT;
     p += k;
-    if ((size_t)(end - p) != (size_t)db + fb + pb || fb < n)
+    if ((size_t)(end - p) < (size_t)db + fb + pb || fb < n)
         return RP_ECORRUPT;
     if ((n == 1) != (db == 0))
+        return RP_ECORRUPT;
+    const unsigned char *lens = p + db + fb + pb;
+    if ((k = rp_lenbound_get(lens, end, &out->lens)) == 0 || lens + k != end)
         return RP_ECORRUPT;
     out->n = n;
     out->first = first;
@@ -149,6 +159,7 @@ int rp_block_header(const void *data, size_t len, rp_blockhdr *out)
     out->docs = p;
     out->ftf = p + db;
     out->pos = p + db + fb;
+    out->pos_end = lens;
     out->end = end;
     return 0;
 }
@@ -218,7 +229,7 @@ int rp_block_tfs(const rp_blockhdr *h, uint16_t tf[RP_BLOCK_DOCS * RP_NFIELDS],
 void rp_poscursor_init(rp_poscursor *c, const rp_blockhdr *h)
 {
     c->p = h->pos;
-    c->end = h->end;
+    c->end = h->pos_end;
     c->next = 0;
     c->n = h->n;
 }
@@ -293,6 +304,42 @@ size_t rp_bound_get(const unsigned char *p, const unsigned char *end,
         if (k == 0 || v == 0 || v > RP_TF_MAX)
             return 0;
         b->maxtf[f] = (uint16_t)v;
+        p += k;
+    }
+    return (size_t)(p - start);
+}
+
+void rp_lenbound_init(rp_lenbound *l)
+{
+    for (int f = 0; f < RP_NFIELDS; f++)
+        l->minlen[f] = UINT16_MAX;
+}
+
+void rp_lenbound_add(rp_lenbound *l, const uint16_t len[RP_NFIELDS])
+{
+    for (int f = 0; f < RP_NFIELDS; f++)
+        if (len[f] < l->minlen[f])
+            l->minlen[f] = len[f];
+}
+
+int rp_lenbound_put(rp_buf *out, const rp_lenbound *l)
+{
+    int rc = 0;
+    for (int f = 0; f < RP_NFIELDS; f++)
+        rp_buf_put_varint_rc(out, l->minlen[f], &rc);
+    return rc;
+}
+
+size_t rp_lenbound_get(const unsigned char *p, const unsigned char *end,
+                       rp_lenbound *l)
+{
+    const unsigned char *start = p;
+    for (int f = 0; f < RP_NFIELDS; f++) {
+        uint32_t v;
+        size_t k = rp_varint_get32(p, end, &v);
+        if (k == 0 || v > UINT16_MAX)
+            return 0;
+        l->minlen[f] = (uint16_t)v;
         p += k;
     }
     return (size_t)(p - start);

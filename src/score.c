@@ -54,33 +54,57 @@ static double saturate(const rp_scorer *s, double idf, double wtf,
     return idf * wtf * (k1 + 1) / (wtf + k1 * (1 - b + b * wlen / avg));
 }
 
+double rp_score_avglen(const rp_scorer *s, unsigned mask)
+{
+    double avg = 0;
+    for (int f = 0; f < RP_NFIELDS; f++)
+        if (mask & (1u << f))
+            avg += s->p.weight[f] * s->avglen[f];
+    return avg;
+}
+
+double rp_score_wlen(const rp_scorer *s, const rp_norms *norms,
+                     unsigned mask)
+{
+    double wlen = 0;
+    for (int f = 0; f < RP_NFIELDS; f++)
+        if (mask & (1u << f))
+            wlen += s->p.weight[f] * norms->len[f];
+    return wlen;
+}
+
+double rp_score_bm25f_pre(const rp_scorer *s, double idf, const uint16_t *tf,
+                          double wlen, double avg, unsigned mask)
+{
+    double wtf = 0;
+    for (int f = 0; f < RP_NFIELDS; f++)
+        if (mask & (1u << f))
+            wtf += s->p.weight[f] * tf[f];
+    return saturate(s, idf, wtf, wlen, avg);
+}
+
 double rp_score_bm25f(const rp_scorer *s, double idf, const uint16_t *tf,
                       const rp_norms *norms, unsigned mask)
+{
+    return rp_score_bm25f_pre(s, idf, tf, rp_score_wlen(s, norms, mask),
+                              rp_score_avglen(s, mask), mask);
+}
+
+double rp_score_bound(const rp_scorer *s, double idf, const rp_bound *bound,
+                      const rp_lenbound *lens, unsigned mask)
 {
     double wtf = 0, wlen = 0, avg = 0;
     for (int f = 0; f < RP_NFIELDS; f++) {
         if (!(mask & (1u << f)))
             continue;
-        double w = s->p.weight[f];
-        wtf += w * tf[f];
-        wlen += w * norms->len[f];
-        avg += w * s->avglen[f];
-    }
-    return saturate(s, idf, wtf, wlen, avg);
-}
-
-double rp_score_bound(const rp_scorer *s, double idf, const rp_bound *bound,
-                      unsigned mask)
-{
-    double wtf = 0, avg = 0;
-    for (int f = 0; f < RP_NFIELDS; f++) {
-        if (!(mask & (1u << f)))
-            continue;
         wtf += s->p.weight[f] * bound->maxtf[f];
+        wlen += s->p.weight[f] * lens->minlen[f];
         avg += s->p.weight[f] * s->avglen[f];
     }
-    /* Increasing in wtf when wlen = wtf, and wlen >= wtf lowers the score:
-     * the value at (wtf, wlen = wtf) bounds every posting. A relative
-     * margin covers rounding differences with the exact computation. */
-    return saturate(s, idf, wtf, wtf, avg) * (1 + 1e-9) + 1e-12;
+    /* The score grows with wtf and falls with wlen; for a posting (w, l)
+     * with w <= W, l >= L and l >= w, score(w, l) <= score(w, max(L, w))
+     * <= score(W, max(L, W)), since score(x, max(L, x)) grows with x. A
+     * relative margin covers rounding differences with the exact sum. */
+    return saturate(s, idf, wtf, wlen > wtf ? wlen : wtf, avg) * (1 + 1e-9) +
+           1e-12;
 }

@@ -31,13 +31,17 @@ typedef struct term {
     uint32_t total[RP_BLOCK_DOCS];
     uint32_t n;      /* postings in the loaded block, 0 when none */
     uint32_t i;      /* current posting in the block */
+    int docs_ok;     /* docs decoded for this block (decoded lazily: a
+                        block skipped by its bound is never decoded) */
     int tfs_ok;      /* tf and total decoded for this block */
+    double block_bound; /* score bound of the current block */
     rp_poscursor pc;
     rp_pos *pos;     /* positions of the current posting (phrases) */
     uint32_t cappos;
     double idf;
     double qw;       /* query weight: repetitions of the term */
     unsigned mask;   /* fields the term counts in */
+    double avg;      /* weighted average length over mask */
 } term;
 
 typedef struct node node;
@@ -61,6 +65,7 @@ typedef struct ctx {
     rp_scorer sc;
     rp_docid norms_doc;
     rp_norms norms;
+    double wlen_all; /* the norms' weighted length over all fields */
     int rc;          /* sticky: the first error ends the evaluation */
     void **allocs;   /* everything to free at the end */
     size_t nallocs, capallocs;
@@ -115,6 +120,7 @@ static const rp_norms *norms_of(ctx *c, rp_docid doc)
         if (rc != 0 && c->rc == 0)
             c->rc = rc;
         c->norms_doc = doc;
+        c->wlen_all = rp_score_wlen(&c->sc, &c->norms, RP_FIELD_ALL_MASK);
     }
     return &c->norms;
 }
@@ -125,19 +131,43 @@ static int term_load(ctx *c, term *t)
 {
     t->i = 0;
     t->tfs_ok = 0;
+    t->docs_ok = 0;
     if (t->cur.eof) {
         t->n = 0;
+        t->block_bound = 0;
         return 0;
     }
+    t->n = t->cur.hdr.n;
+    t->block_bound = t->qw * rp_score_bound(&c->sc, t->idf,
+                                            &t->cur.hdr.bound,
+                                            &t->cur.hdr.lens, t->mask);
+    rp_poscursor_init(&t->pc, &t->cur.hdr);
+    return 0;
+}
+
+static int term_docs(ctx *c, term *t)
+{
+    if (t->docs_ok)
+        return 0;
     int rc = rp_block_docs(&t->cur.hdr, t->docs);
     if (rc != 0) {
         c->rc = rc;
         t->n = 0;
         return rc;
     }
-    t->n = t->cur.hdr.n;
-    rp_poscursor_init(&t->pc, &t->cur.hdr);
+    t->docs_ok = 1;
     return 0;
+}
+
+/* The document of posting i; the first is known from the block header
+ * without decoding. */
+static rp_docid term_doc(ctx *c, term *t, uint32_t i)
+{
+    if (i == 0 && !t->docs_ok)
+        return t->cur.hdr.first;
+    if (term_docs(c, t) != 0)
+        return END;
+    return t->docs[i];
 }
 
 static int term_tfs(ctx *c, term *t)
@@ -165,10 +195,10 @@ static void term_settle(ctx *c, node *n)
         }
         if (t->i < t->n) {
             if (t->mask == RP_FIELD_ALL_MASK) {
-                n->doc = t->docs[t->i];
+                n->doc = term_doc(c, t, t->i);
                 return;
             }
-            if (term_tfs(c, t) != 0)
+            if (term_tfs(c, t) != 0 || term_docs(c, t) != 0)
                 continue;
             for (; t->i < t->n; t->i++) {
                 const uint16_t *tf = t->tf + (size_t)t->i * RP_NFIELDS;
@@ -208,6 +238,14 @@ static void term_seek(ctx *c, node *n, rp_docid target)
         }
         term_load(c, t);
     }
+    if (t->i == 0 && t->n > 0 && target <= t->cur.hdr.first) {
+        term_settle(c, n); /* the block's first posting: no decoding */
+        return;
+    }
+    if (t->n > 0 && term_docs(c, t) != 0) {
+        n->doc = END;
+        return;
+    }
     /* Galloping is not worth it within 128 postings: binary search. */
     uint32_t lo = t->i, hi = t->n;
     while (lo < hi) {
@@ -227,9 +265,12 @@ static double term_score(ctx *c, node *n)
     if (term_tfs(c, t) != 0)
         return 0;
     const rp_norms *nm = norms_of(c, n->doc);
-    return t->qw * rp_score_bm25f(&c->sc, t->idf,
-                                  t->tf + (size_t)t->i * RP_NFIELDS, nm,
-                                  t->mask);
+    double wlen = t->mask == RP_FIELD_ALL_MASK
+                      ? c->wlen_all
+                      : rp_score_wlen(&c->sc, nm, t->mask);
+    return t->qw * rp_score_bm25f_pre(&c->sc, t->idf,
+                                      t->tf + (size_t)t->i * RP_NFIELDS,
+                                      wlen, t->avg, t->mask);
 }
 
 /* Loads the current posting's positions into t->pos; returns the count. */
@@ -442,6 +483,10 @@ static node *new_term(ctx *c, const char *s, size_t len, unsigned mask,
         n->doc = END; /* no such term: matches nothing */
         return n;
     }
+    t->idf = rp_score_idf(&c->sc, info.df);
+    t->avg = rp_score_avglen(&c->sc, mask);
+    n->bound = qw * rp_score_bound(&c->sc, t->idf, &info.bound, &info.lens,
+                                   mask);
     if (rc == 0)
         rc = rp_blockcur_open(c->txn, s, len, &t->cur);
     if (rc == 0)
@@ -450,8 +495,6 @@ static node *new_term(ctx *c, const char *s, size_t len, unsigned mask,
         c->rc = rc;
         return NULL;
     }
-    t->idf = rp_score_idf(&c->sc, info.df);
-    n->bound = qw * rp_score_bound(&c->sc, t->idf, &info.bound, mask);
     return n;
 }
 
@@ -731,6 +774,22 @@ static void run_exhaustive(ctx *c, node *root, heap *hp, uint64_t *total)
     }
 }
 
+/* The bound of n's score over its current block (a term), or its overall
+ * bound (other nodes), and the last document that bound covers. */
+static double block_ub(const node *n)
+{
+    if (n->kind == N_TERM)
+        return n->t->n ? n->t->block_bound : 0;
+    return n->bound;
+}
+
+static rp_docid block_end(const node *n)
+{
+    if (n->kind == N_TERM && n->t->n)
+        return n->t->cur.hdr.last;
+    return n->doc;
+}
+
 static int cmp_bound(const void *a, const void *b)
 {
     const node *x = *(node *const *)a, *y = *(node *const *)b;
@@ -776,6 +835,29 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
                 d = ess[i]->doc;
         if (d == END)
             break;
+        if (hp->n == hp->k) {
+            /* Block-max: while the essential lists' current blocks cannot
+             * lift any document above the threshold, jump past the
+             * earliest block end without scoring (or decoding) anything. */
+            double sum = first ? ub[first - 1] : 0, cand = sum;
+            rp_docid upto = END;
+            for (size_t i = first; i < m; i++) {
+                double bb = block_ub(ess[i]);
+                sum += bb;
+                if (ess[i]->doc == d)
+                    cand += bb;
+                if (block_end(ess[i]) < upto)
+                    upto = block_end(ess[i]);
+            }
+            if (sum <= theta || cand <= theta) {
+                rp_docid next = sum <= theta ? upto : d;
+                if (next >= END - 1)
+                    break;
+                for (size_t i = first; i < m; i++)
+                    n_seek(c, ess[i], next + 1);
+                continue;
+            }
+        }
         int ok = type_ok(c, d);
         for (size_t j = 0; j < nnot && ok; j++) {
             n_seek(c, nots[j], d);

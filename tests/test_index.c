@@ -134,9 +134,9 @@ static void test_format_version_checked(void)
     rp_index_close(t.ix);
     size_t len;
     unsigned char *p = read_file(t.dir, &len);
-    size_t at = find(p, len, "format\x01\x00\x00\x00", 10);
+    size_t at = find(p, len, "format\x02\x00\x00\x00", 10);
     ASSERT(at != SIZE_MAX);
-    p[at + 6] = 2;
+    p[at + 6] = 1; /* an index written by the previous format */
     write_file(t.dir, p, len);
     free(p);
     rp_error err;
@@ -171,6 +171,7 @@ static void test_corrupt_postings(void)
     for (int i = 0; i < 3; i++) {
         ps[i].doc = (rp_docid)i + 1;
         ps[i].tf[RP_F_BODY] = 1;
+        ps[i].len[RP_F_BODY] = 1; /* "zebra": one term in the body */
         ps[i].pos = &zero;
         ps[i].npos = 1;
     }

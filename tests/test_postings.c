@@ -247,6 +247,7 @@ static const unsigned char golden[] = {
     0x00, 0x00,             /* doc 7 positions: 0, 0 */
     0x00, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, /* doc 300: 0.. */
     0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,       /* ..16 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* min field lengths */
 };
 
 static void golden_block(blk *b, rp_pos *pos)
@@ -417,6 +418,7 @@ static void test_tfs_empty_mask(void)
         0x01, 0x01,       /* bound: field 0 max tf 1 */
         0x00, 0x02, 0x00, /* stream bytes 0, 2, 0 */
         0xF0, 0x00,       /* extended form, mask 0 */
+        0, 0, 0, 0, 0, 0, 0, 0, /* min field lengths */
     };
     rp_blockhdr h;
     uint16_t tf[RP_BLOCK_DOCS * RP_NFIELDS];
@@ -426,6 +428,7 @@ static void test_tfs_empty_mask(void)
     /* The same block with mask 1 and tf 1 (and one position) is fine. */
     static const unsigned char ok[] = {
         0x01, 0x01, 0x00, 0x01, 0x01, 0x00, 0x03, 0x01, 0xF0, 0x01, 0x01, 0x09,
+        0, 0, 0, 0, 0, 0, 0, 0, /* min field lengths */
     };
     ASSERT_OK(rp_block_header(ok, sizeof ok, &h));
     ASSERT_OK(rp_block_tfs(&h, tf, total));
@@ -444,6 +447,7 @@ static void test_position_overflow(void)
         0x02,                         /* field 0, tf 2 */
         0xFF, 0xFF, 0xFF, 0xFF, 0x0F, /* UINT32_MAX */
         0x00,                         /* the same position again */
+        0, 0, 0, 0, 0, 0, 0, 0,       /* min field lengths */
     };
     rp_blockhdr h;
     rp_docid docs[RP_BLOCK_DOCS];
@@ -462,7 +466,7 @@ static void test_position_overflow(void)
     ASSERT_EQ(n, 2);
     ASSERT_EQ(out[0], UINT32_MAX);
     ASSERT_EQ(out[1], UINT32_MAX);
-    d[sizeof d - 1] = 0x01; /* one past UINT32_MAX */
+    d[sizeof d - 1 - RP_NFIELDS] = 0x01; /* one past UINT32_MAX */
     ASSERT_OK(rp_block_header(d, sizeof d, &h));
     ASSERT_OK(rp_block_tfs(&h, tf, total));
     rp_poscursor_init(&c, &h);
@@ -988,6 +992,7 @@ static void test_positions_leftover_and_range(void)
         0x02,       /* pos bytes */
         0x41,       /* field 4, tf 1 */
         0x05, 0x09, /* position 5, then a stray byte */
+        0, 0, 0, 0, 0, 0, 0, 0, /* min field lengths */
     };
     rp_blockhdr h;
     ASSERT_OK(rp_block_header(raw, sizeof raw, &h));

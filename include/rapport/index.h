@@ -19,7 +19,7 @@
 #include "rapport/error.h"
 #include "rapport/postings.h"
 
-#define RP_INDEX_FORMAT 1 /* bump with every storage format change */
+#define RP_INDEX_FORMAT 2 /* bump with every storage format change */
 
 typedef struct rp_index rp_index;
 typedef struct rp_txn rp_txn;
@@ -123,6 +123,8 @@ typedef struct rp_terminfo {
     uint32_t df;    /* documents containing the term */
     uint64_t cf;    /* total occurrences */
     rp_bound bound; /* per-field max tf over the term (an upper bound) */
+    rp_lenbound lens; /* per-field min length of its documents (a lower
+                         bound: deletions leave it as it was) */
 } rp_terminfo;
 
 /* Looks term up. Returns 0, RP_ENOTFOUND or RP_ECORRUPT. */

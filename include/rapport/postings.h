@@ -28,15 +28,24 @@ typedef struct rp_bound {
     uint16_t maxtf[RP_NFIELDS];
 } rp_bound;
 
+/* Lower bounds of the documents' field lengths over a set of postings:
+ * minlen[f] is the shortest field f among them. With rp_bound it bounds a
+ * block's BM25F score far more tightly than tfs alone. */
+typedef struct rp_lenbound {
+    uint16_t minlen[RP_NFIELDS];
+} rp_lenbound;
+
 /* A decoded block header: enough to decide whether to decode the rest. */
 typedef struct rp_blockhdr {
     uint32_t n;          /* postings in the block, 1..RP_BLOCK_DOCS */
     rp_docid first;      /* first document id */
     rp_docid last;       /* last document id */
     rp_bound bound;      /* per-field maximum tf in the block */
+    rp_lenbound lens;    /* per-field minimum document length */
     const unsigned char *docs; /* start of the docid stream */
     const unsigned char *ftf;  /* start of the field/tf stream */
     const unsigned char *pos;  /* start of the position stream */
+    const unsigned char *pos_end; /* one past the position stream */
     const unsigned char *end;  /* one past the block */
 } rp_blockhdr;
 
@@ -44,6 +53,7 @@ typedef struct rp_blockhdr {
 typedef struct rp_posting {
     rp_docid doc;
     uint16_t tf[RP_NFIELDS]; /* occurrences per field */
+    uint16_t len[RP_NFIELDS]; /* the document's field lengths (norms) */
     const rp_pos *pos;       /* all positions, ascending; count = sum tf */
     uint32_t npos;
 } rp_posting;
@@ -94,6 +104,18 @@ int rp_block_positions(rp_poscursor *c, const uint32_t total[RP_BLOCK_DOCS],
 
 /* Merges b into a: a->maxtf[f] = max(a, b). */
 void rp_bound_merge(rp_bound *a, const rp_bound *b);
+
+/* An empty length bound: every minimum at 65535. */
+void rp_lenbound_init(rp_lenbound *l);
+
+/* Lowers l to cover a document with field lengths len. */
+void rp_lenbound_add(rp_lenbound *l, const uint16_t len[RP_NFIELDS]);
+
+/* Appends / parses RP_NFIELDS varints. rp_lenbound_get returns bytes read,
+ * or 0 on corrupt input. */
+int rp_lenbound_put(rp_buf *out, const rp_lenbound *l);
+size_t rp_lenbound_get(const unsigned char *p, const unsigned char *end,
+                       rp_lenbound *l);
 
 /* Appends / parses a bound as a field mask byte plus a varint per field set.
  * rp_bound_get returns bytes read, or 0 on corrupt input. */

@@ -52,10 +52,26 @@ double rp_score_idf(const rp_scorer *s, uint32_t df);
 double rp_score_bm25f(const rp_scorer *s, double idf, const uint16_t *tf,
                       const rp_norms *norms, unsigned mask);
 
+/* The pieces of rp_score_bm25f, for callers that score many terms of one
+ * document or many documents of one term: the weighted average length of
+ * the fields in mask (constant per query term), the document's weighted
+ * length over mask (constant per document), and the score from them.
+ * rp_score_bm25f(s, idf, tf, n, mask) equals
+ * rp_score_bm25f_pre(s, idf, tf, rp_score_wlen(s, n, mask),
+ *                    rp_score_avglen(s, mask), mask) bit for bit. */
+double rp_score_avglen(const rp_scorer *s, unsigned mask);
+double rp_score_wlen(const rp_scorer *s, const rp_norms *norms,
+                     unsigned mask);
+double rp_score_bm25f_pre(const rp_scorer *s, double idf, const uint16_t *tf,
+                          double wlen, double avg, unsigned mask);
+
 /* An upper bound of rp_score_bm25f over every posting whose per-field tfs
- * are at most bound->maxtf, whatever their lengths (it uses wlen >= wtf,
- * true because a field's length counts the term's occurrences in it). */
+ * are at most bound->maxtf and whose field lengths are at least
+ * lens->minlen. With W the weighted max tf and L the weighted minimum
+ * length, it is the score at (W, max(L, W)): a document's weighted length
+ * is at least its own weighted tf, as a field's length counts the term's
+ * occurrences in it. */
 double rp_score_bound(const rp_scorer *s, double idf, const rp_bound *bound,
-                      unsigned mask);
+                      const rp_lenbound *lens, unsigned mask);
 
 #endif
