@@ -86,8 +86,9 @@ tsan: deps
 coverage: deps
 	@$(MAKE) --no-print-directory check B=build/coverage \
 		CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage"
-	gcov -o build/coverage/src src/*.c >/dev/null && \
-		mv *.gcov build/coverage/ && echo "gcov files in build/coverage/"
+	@gcov -o build/coverage/src src/*.c | \
+		awk '/^File .src\//{f=$$2} /^Lines executed/{print (f ? f : "total"), $$2, $$4; f=""}'
+	@mv *.gcov build/coverage/ && echo "gcov files in build/coverage/"
 
 bench: deps all $(BENCH_BIN)
 	@scripts/bench.sh $(B)
