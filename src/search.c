@@ -34,7 +34,6 @@ typedef struct term {
     int docs_ok;     /* docs decoded for this block (decoded lazily: a
                         block skipped by its bound is never decoded) */
     int tfs_ok;      /* tf and total decoded for this block */
-    double block_bound; /* score bound of the current block */
     rp_poscursor pc;
     rp_pos *pos;     /* positions of the current posting (phrases) */
     uint32_t cappos;
@@ -127,20 +126,16 @@ static const rp_norms *norms_of(ctx *c, rp_docid doc)
 
 /* ---- term cursors ------------------------------------------------------ */
 
-static int term_load(ctx *c, term *t)
+static int term_load(term *t)
 {
     t->i = 0;
     t->tfs_ok = 0;
     t->docs_ok = 0;
     if (t->cur.eof) {
         t->n = 0;
-        t->block_bound = 0;
         return 0;
     }
     t->n = t->cur.hdr.n;
-    t->block_bound = t->qw * rp_score_bound(&c->sc, t->idf,
-                                            &t->cur.hdr.bound,
-                                            &t->cur.hdr.lens, t->mask);
     rp_poscursor_init(&t->pc, &t->cur.hdr);
     return 0;
 }
@@ -218,7 +213,7 @@ static void term_settle(ctx *c, node *n)
         if (rc != 0)
             c->rc = rc;
         else
-            term_load(c, t);
+            term_load(t);
         if (t->cur.eof)
             t->n = 0;
     }
@@ -236,7 +231,7 @@ static void term_seek(ctx *c, node *n, rp_docid target)
             n->doc = END;
             return;
         }
-        term_load(c, t);
+        term_load(t);
     }
     if (t->i == 0 && t->n > 0 && target <= t->cur.hdr.first) {
         term_settle(c, n); /* the block's first posting: no decoding */
@@ -490,7 +485,7 @@ static node *new_term(ctx *c, const char *s, size_t len, unsigned mask,
     if (rc == 0)
         rc = rp_blockcur_open(c->txn, s, len, &t->cur);
     if (rc == 0)
-        rc = term_load(c, t);
+        rc = term_load(t);
     if (rc != 0) {
         c->rc = rc;
         return NULL;
@@ -774,22 +769,6 @@ static void run_exhaustive(ctx *c, node *root, heap *hp, uint64_t *total)
     }
 }
 
-/* The bound of n's score over its current block (a term), or its overall
- * bound (other nodes), and the last document that bound covers. */
-static double block_ub(const node *n)
-{
-    if (n->kind == N_TERM)
-        return n->t->n ? n->t->block_bound : 0;
-    return n->bound;
-}
-
-static rp_docid block_end(const node *n)
-{
-    if (n->kind == N_TERM && n->t->n)
-        return n->t->cur.hdr.last;
-    return n->doc;
-}
-
 static int cmp_bound(const void *a, const void *b)
 {
     const node *x = *(node *const *)a, *y = *(node *const *)b;
@@ -835,29 +814,6 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
                 d = ess[i]->doc;
         if (d == END)
             break;
-        if (hp->n == hp->k) {
-            /* Block-max: while the essential lists' current blocks cannot
-             * lift any document above the threshold, jump past the
-             * earliest block end without scoring (or decoding) anything. */
-            double sum = first ? ub[first - 1] : 0, cand = sum;
-            rp_docid upto = END;
-            for (size_t i = first; i < m; i++) {
-                double bb = block_ub(ess[i]);
-                sum += bb;
-                if (ess[i]->doc == d)
-                    cand += bb;
-                if (block_end(ess[i]) < upto)
-                    upto = block_end(ess[i]);
-            }
-            if (sum <= theta || cand <= theta) {
-                rp_docid next = sum <= theta ? upto : d;
-                if (next >= END - 1)
-                    break;
-                for (size_t i = first; i < m; i++)
-                    n_seek(c, ess[i], next + 1);
-                continue;
-            }
-        }
         int ok = type_ok(c, d);
         for (size_t j = 0; j < nnot && ok; j++) {
             n_seek(c, nots[j], d);
