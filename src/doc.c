@@ -8,12 +8,15 @@
  *           (position in the schema's source table), varint length, bytes
  *   varint  extra JSON length, then the bytes (may be 0)
  *
- * Records read back from storage are untrusted and fully bounds-checked.
+ * Records read back from storage are untrusted and fully bounds-checked;
+ * the extra JSON must be a valid JSON object.
  */
 #include "rapport/doc.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "rapport/jsoncheck.h"
 
 void rp_doc_init(rp_doc *d)
 {
@@ -193,6 +196,12 @@ int rp_doc_decode(const void *rec, size_t len, rp_doc *d)
             return rc;
     }
     if ((k = get_span(p, end, &b, &n)) == 0 || p + k != end)
+        return RP_ECORRUPT;
+    /* The extra members are spliced into JSON output as they are: they
+     * must be a JSON object. */
+    if (n > 0 && (b[0] != '{' ||
+                  rp_json_check((const char *)b, n, RP_JSON_MAX_DEPTH,
+                                NULL) != 0))
         return RP_ECORRUPT;
     return rp_doc_set_extra(d, (const char *)b, n);
 }

@@ -20,7 +20,8 @@
 #include "rapport/error.h"
 
 #define END UINT32_MAX
-#define MAX_TEXT_TERMS 1024
+#define MAX_TEXT_TERMS 1024  /* distinct terms kept from a text query */
+#define MAX_TEXT_TOKENS 4096 /* terms read from a text query at most */
 
 enum { N_TERM, N_PHRASE, N_BOOL };
 
@@ -976,11 +977,16 @@ typedef struct bag {
     size_t *len;
     unsigned *count;
     size_t n;
+    size_t seen; /* tokens read */
 } bag;
 
 static int to_bag(void *ctx_, const rp_token *tok)
 {
     bag *b = ctx_;
+    /* A pasted essay is searched by its first terms: this bounds the
+     * quadratic de-duplication below and the query's cost. */
+    if (++b->seen > MAX_TEXT_TOKENS)
+        return RP_ESTOP;
     for (size_t i = 0; i < b->n; i++)
         if (b->len[i] == tok->term_len &&
             memcmp(b->term[i], tok->term, tok->term_len) == 0) {
@@ -1004,9 +1010,12 @@ static node *make_text(ctx *c, const void *arg)
     b.len = c_alloc(c, MAX_TEXT_TERMS * sizeof *b.len);
     b.count = c_alloc(c, MAX_TEXT_TERMS * sizeof *b.count);
     b.n = 0;
+    b.seen = 0;
     if (c->rc != 0)
         return NULL;
     int rc = rp_analyze(c->an, ta->text, ta->len, 0, to_bag, &b, NULL);
+    if (rc == RP_ESTOP)
+        rc = 0;
     if (rc != 0) {
         c->rc = rc;
         return NULL;

@@ -254,7 +254,12 @@ static void sample(int which, mdoc *m, char *pool, size_t pool_len)
         mdoc_field(m, t, "\0\0\xff", 3);
         for (size_t i = 0; i < 200; i++)
             mdoc_field(m, t, pool + 300 + i, i % 9);
-        m->extra = pool + 20000;
+        /* Extra members must be a JSON object: one of 16384 bytes. */
+        char *x = pool + 20000;
+        memcpy(x, "{\"pad\":\"", 8);
+        memset(x + 8, 'x', 16384 - 10);
+        memcpy(x + 16384 - 2, "\"}", 2);
+        m->extra = x;
         m->extra_len = 16384;
         break;
     }
@@ -626,7 +631,32 @@ static void test_reset_reuse(void)
     free(pool);
 }
 
+/* Stored extra members that are not a JSON object would be spliced into
+ * responses as they are: decoding refuses them. */
+static void test_decode_rejects_bad_extra(void)
+{
+    static const char *const extras[] = {"not json", "[1,2]", "{\"a\":",
+                                         "{} {}"};
+    rp_doc d;
+    rp_doc_init(&d);
+    for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++) {
+        unsigned char rec[64];
+        size_t at = 0, n = strlen(extras[i]);
+        rec[at++] = RP_DOC_ARTICLE;
+        rec[at++] = 1;
+        rec[at++] = 'a';
+        rec[at++] = 0; /* no fields */
+        rec[at++] = (unsigned char)n;
+        memcpy(rec + at, extras[i], n);
+        at += n;
+        if (rp_doc_decode(rec, at, &d) != RP_ECORRUPT)
+            T_FAIL("extra \"%s\" accepted", extras[i]);
+    }
+    rp_doc_fini(&d);
+}
+
 static const t_case cases[] = {
+    T(test_decode_rejects_bad_extra),
     T(test_id_valid),
     T(test_set_id),
     T(test_add_field_checks_table),

@@ -327,6 +327,16 @@ static void test_text_search_counts_repeats(void)
     ASSERT_NEAR(s2, 2 * s1, 1e-9);
     rp_results_fini(&once);
     rp_results_fini(&twice);
+    /* A pasted megabyte is read up to its first 4096 terms, and works. */
+    size_t big = 1 << 20;
+    char *text = malloc(big);
+    ASSERT(text != NULL);
+    for (size_t i = 0; i < big; i++)
+        text[i] = "sleep xyz "[i % 10];
+    ASSERT_OK(rp_search_text(txn, t.an, text, big, &o, &once));
+    ASSERT_EQ(once.nhits, 1);
+    rp_results_fini(&once);
+    free(text);
     rp_txn_abort(txn);
     tdb_close(&t);
 }

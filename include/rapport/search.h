@@ -61,8 +61,9 @@ int rp_search(rp_txn *txn, rp_analyzer *an, const rp_query *q,
 
 /*
  * Runs natural-language text as an OR of its analysed terms (no operator
- * syntax at all; a repeated term counts once per repetition). Same
- * contract as rp_search.
+ * syntax at all; a repeated term counts once per repetition). Only the
+ * first 4096 terms of the text are read, and 1024 distinct ones kept.
+ * Same contract as rp_search, plus RP_EUTF8 for invalid UTF-8.
  */
 int rp_search_text(rp_txn *txn, rp_analyzer *an, const char *text,
                    size_t len, const rp_search_opts *opts, rp_results *out);
