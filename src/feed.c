@@ -170,6 +170,38 @@ static int feed_file(feeder *f, const char *path, int kind)
     return rc;
 }
 
+/* Splits a buffer held in memory: JSON Lines, or one JSON text. */
+static int feed_buffer(feeder *f, const unsigned char *data, size_t len,
+                       int jsonl)
+{
+    int rc = 0;
+    if (!jsonl) {
+        size_t i = 0;
+        while (i < len && (data[i] == ' ' || data[i] == '\n' ||
+                           data[i] == '\r' || data[i] == '\t'))
+            i++;
+        if (i == len)
+            return 0;
+        rp_error jerr;
+        rp_error_clear(&jerr);
+        rc = rp_json_elements((const char *)data, len, on_elem, f, &jerr);
+        if (rc != 0 && jerr.code != 0)
+            rp_error_set(f->err, rc, jerr.offset, "%s: byte %zu: %s",
+                         f->file, jerr.offset, jerr.msg);
+        return rc;
+    }
+    long line = 1;
+    size_t start = 0;
+    for (size_t i = 0; i <= len && rc == 0; i++) {
+        if (i < len && data[i] != '\n')
+            continue;
+        rc = add_line(f, (const char *)data + start, i - start, line);
+        line++;
+        start = i + 1;
+    }
+    return rc;
+}
+
 static int feed_stdin(feeder *f)
 {
     f->file = "<stdin>";
@@ -190,25 +222,9 @@ static int feed_stdin(feeder *f)
            (buf.data[first] == ' ' || buf.data[first] == '\n' ||
             buf.data[first] == '\r' || buf.data[first] == '\t'))
         first++;
-    if (rc == 0 && first < buf.len && buf.data[first] == '[') {
-        rp_error jerr;
-        rp_error_clear(&jerr);
-        rc = rp_json_elements((const char *)buf.data, buf.len, on_elem, f,
-                              &jerr);
-        if (rc != 0 && jerr.code != 0)
-            rp_error_set(f->err, rc, jerr.offset, "<stdin>: byte %zu: %s",
-                         jerr.offset, jerr.msg);
-    } else if (rc == 0) {
-        long line = 1;
-        size_t start = 0;
-        for (size_t i = 0; i <= buf.len && rc == 0; i++) {
-            if (i < buf.len && buf.data[i] != '\n')
-                continue;
-            rc = add_line(f, (const char *)buf.data + start, i - start, line);
-            line++;
-            start = i + 1;
-        }
-    }
+    if (rc == 0)
+        rc = feed_buffer(f, buf.data, buf.len,
+                         !(first < buf.len && buf.data[first] == '['));
     rp_buf_fini(&buf);
     return rc;
 }
@@ -279,6 +295,13 @@ static int feed_any(feeder *f, const char *path, int top)
                             path);
     }
     return feed_file(f, path, kind);
+}
+
+int rp_feed_memory(rp_batch *b, const char *data, size_t len, int jsonl,
+                   const char *name, uint64_t *docs, rp_error *err)
+{
+    feeder f = {b, name ? name : "input", NULL, NULL, docs, err};
+    return feed_buffer(&f, (const unsigned char *)data, len, jsonl);
 }
 
 int rp_feed_path(rp_batch *b, const char *path, rp_feed_progress_cb progress,

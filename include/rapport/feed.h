@@ -34,4 +34,13 @@ typedef void (*rp_feed_progress_cb)(void *ctx, const char *file,
 int rp_feed_path(rp_batch *b, const char *path, rp_feed_progress_cb progress,
                  void *ctx, uint64_t *docs, rp_error *err);
 
+/*
+ * Adds the documents in data[0..len) to b: JSON Lines when jsonl is
+ * non-zero, else one JSON document or an array of them. name labels error
+ * messages ("request body"). Blank lines are skipped. Returns 0, RP_EJSON /
+ * RP_EUTF8 / RP_ELIMIT (invalid JSON; err has the byte), RP_ENOMEM.
+ */
+int rp_feed_memory(rp_batch *b, const char *data, size_t len, int jsonl,
+                   const char *name, uint64_t *docs, rp_error *err);
+
 #endif
