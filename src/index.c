@@ -10,7 +10,9 @@
  *   meta      "format" -> u32 little-endian format version (1)
  *             "lang"   -> stemmer language name, ASCII ("english")
  *             "stats"  -> varint ndocs, varint next_docid, then RP_NFIELDS
- *                         varints: total length of each field over live docs
+ *                         varints: total length of each field over live
+ *                         docs, then RP_DOC_TYPES varints: live documents
+ *                         per type (index 0 unused)
  *   docs      BE32 docid -> document record (src/doc.c): u8 type, varint id
  *             length + id, varint field count + per field (u8 source field
  *             index, varint length, UTF-8 bytes), varint extra-JSON length +
@@ -39,7 +41,8 @@
  * id deletes the old docid's postings and stores the new version under a
  * new docid. Deletion removes the document from each of its terms' blocks.
  *
- * History: version 1 had no length bounds (in blocks or terms).
+ * History: version 1 had no length bounds (in blocks or terms); version 2
+ * no per-type document counts in "stats".
  *
  * Version check: rp_index_open reads meta "format"; a missing key on an
  * empty environment initialises a new index; any other value than
@@ -338,6 +341,8 @@ int rp_index_space_get(rp_index *ix, rp_index_space *out)
             *slot[i] = (uint64_t)st.ms_psize * (st.ms_branch_pages +
                                                 st.ms_leaf_pages +
                                                 st.ms_overflow_pages);
+        if (rc == 0 && i == DB_TERMS)
+            out->nterms = st.ms_entries;
     }
     mdb_txn_abort(txn);
     return rc;
@@ -423,16 +428,23 @@ int rp_txn_stats(rp_txn *t, rp_stats *out)
             return RP_ECORRUPT;
         p += k;
     }
+    for (int ty = 0; ty < RP_DOC_TYPES; ty++) {
+        if ((k = rp_varint_get(p, end, &out->ntype[ty])) == 0)
+            return RP_ECORRUPT;
+        p += k;
+    }
     return p == end ? 0 : RP_ECORRUPT;
 }
 
 int rp_txn_put_stats(rp_txn *t, const rp_stats *st)
 {
-    unsigned char buf[10 * (2 + RP_NFIELDS)];
+    unsigned char buf[10 * (2 + RP_NFIELDS + RP_DOC_TYPES)];
     size_t n = rp_varint_put(buf, st->ndocs);
     n += rp_varint_put(buf + n, st->next_docid);
     for (int f = 0; f < RP_NFIELDS; f++)
         n += rp_varint_put(buf + n, st->fieldlen[f]);
+    for (int ty = 0; ty < RP_DOC_TYPES; ty++)
+        n += rp_varint_put(buf + n, st->ntype[ty]);
     return put_val(t, DB_META, "stats", 5, buf, n, 0);
 }
 

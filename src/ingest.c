@@ -585,6 +585,7 @@ static int delete_existing(rp_txn *t, rp_analyzer *an, rp_docid docid,
             st->fieldlen[f] -= old.len[f] <= st->fieldlen[f] ? old.len[f]
                                                              : st->fieldlen[f];
         st->ndocs -= st->ndocs > 0;
+        st->ntype[old.type] -= st->ntype[old.type] > 0;
         rp_norms none = {RP_DOC_NONE, {0}};
         rc = rp_txn_norms_put(t, docid, &none);
     }
@@ -681,6 +682,7 @@ static int store_docs(void *arg)
         for (int f = 0; f < RP_NFIELDS; f++)
             st->fieldlen[f] += o->norms.len[f];
         st->ndocs++;
+        st->ntype[o->doc.type]++;
         a->res->added++;
     }
     rp_buf_fini(&rec);

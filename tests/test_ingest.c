@@ -45,7 +45,16 @@ static void test_upsert_replaces(void)
     rp_stats st;
     stats_of(&t, &st);
     ASSERT_EQ(st.ndocs, 2);
+    ASSERT_EQ(st.ntype[RP_DOC_ARTICLE], 2);
     ASSERT_EQ(st.fieldlen[RP_F_BODY], 3);
+    const char *q[] = {"{\"id\":\"a\",\"type\":\"question\","
+                       "\"body\":\"pelican\"}",
+                       NULL};
+    tdb_add_ok(&t, q); /* the replacement changes type */
+    stats_of(&t, &st);
+    ASSERT_EQ(st.ndocs, 2);
+    ASSERT_EQ(st.ntype[RP_DOC_ARTICLE], 1);
+    ASSERT_EQ(st.ntype[RP_DOC_QUESTION], 1);
     tdb_close(&t);
 }
 

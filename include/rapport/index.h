@@ -19,7 +19,7 @@
 #include "rapport/error.h"
 #include "rapport/postings.h"
 
-#define RP_INDEX_FORMAT 2 /* bump with every storage format change */
+#define RP_INDEX_FORMAT 3 /* bump with every storage format change */
 
 typedef struct rp_index rp_index;
 typedef struct rp_txn rp_txn;
@@ -61,6 +61,7 @@ typedef struct rp_index_space {
     uint64_t terms;    /* the dictionary */
     uint64_t postings; /* posting blocks, with positions */
     uint64_t meta;
+    uint64_t nterms;   /* entries in the dictionary */
 } rp_index_space;
 
 /* Fills out from LMDB's page counts. Returns 0 or a read error. */
@@ -84,6 +85,7 @@ typedef struct rp_stats {
     uint64_t fieldlen[RP_NFIELDS]; /* sum of field lengths over live docs */
     rp_docid next_docid;           /* next id to assign (ids are never
                                       reused) */
+    uint64_t ntype[RP_DOC_TYPES];  /* live documents per rp_doctype */
 } rp_stats;
 
 int rp_txn_stats(rp_txn *txn, rp_stats *out);
