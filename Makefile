@@ -21,7 +21,7 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC = $(wildcard bench/bench_*.c)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
-BINS = $(B)/rapport-index $(B)/rapport-search $(B)/rp-eval
+BINS = $(B)/rapport-index $(B)/rapport-search $(B)/rapport-server $(B)/rp-eval
 
 DB ?= data/corpus.db
 LISTEN ?= 127.0.0.1:8080
@@ -52,11 +52,15 @@ $(B)/rapport-index: $(B)/indexer/main.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/rapport-search: $(B)/indexer/search.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
-$(B)/rapport-server: $(B)/server/main.o $(B)/server/http.o $(B)/librapport.a
+$(B)/rapport-server: $(B)/server/main.o $(B)/server/http.o $(B)/server/api.o \
+		$(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/rp-eval: $(B)/bench/eval.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# test_http calls the API layer directly, without a network.
+$(B)/tests/test_http: $(B)/tests/test_http.o $(B)/server/api.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/tests/%: $(B)/tests/%.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/bench/%: $(B)/bench/%.o $(B)/librapport.a
@@ -112,7 +116,8 @@ fuzz: deps
 run: deps all
 	@mkdir -p $(dir $(DB))
 	$(B)/rapport-index --db $(DB) corpus/
-	$(B)/rapport-search --db $(DB) --limit 5 "$(or $(Q),grief after losing a parent)"
+	@echo "try: curl 'http://$(LISTEN)/v1/search?q=grief+after+a+loss&highlight=1'"
+	$(B)/rapport-server --db $(DB) --listen $(LISTEN) --web web
 
 clean:
 	rm -rf build

@@ -1,0 +1,820 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api: the v1 routes of rapport-server as plain functions from a request
+ * to a status and a JSON body. Owns the server state: the index, a pool of
+ * analyzers (one per concurrent request), the keys and a lock that puts
+ * writes one after another. Every request reads in its own LMDB read
+ * transaction, so an update is visible to the next request. It never logs
+ * query strings or keys.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rapport/analyze.h"
+#include "rapport/doc.h"
+#include "rapport/feed.h"
+#include "rapport/index.h"
+#include "rapport/ingest.h"
+#include "rapport/json.h"
+#include "rapport/query.h"
+#include "rapport/search.h"
+#include "rapport/snippet.h"
+#include "rapport/utf8.h"
+#include "server.h"
+
+#define POOL_MAX 64
+#define SUGGEST_MAX 20
+#define WEB_FILE_MAX (8u << 20)
+
+struct srv {
+    srv_opts o;
+    rp_index *ix;
+    pthread_mutex_t pool_mu;
+    rp_analyzer *pool[POOL_MAX]; /* idle analyzers */
+    size_t npool;
+    pthread_mutex_t write_mu;    /* one write batch at a time */
+    time_t started;
+};
+
+/* ---- responses ---------------------------------------------------------- */
+
+void srv_response_init(srv_response *r)
+{
+    memset(r, 0, sizeof *r);
+    r->status = 200;
+    r->content_type = "application/json";
+    r->route = "-";
+}
+
+void srv_response_fini(srv_response *r)
+{
+    if (r == NULL)
+        return;
+    rp_buf_fini(&r->body);
+    srv_response_init(r);
+}
+
+void srv_error(srv_response *resp, int status, const char *code,
+               const char *type, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* Messages may quote input: keep the JSON valid whatever it holds. */
+    size_t bad, n = strlen(msg);
+    while (rp_utf8_validate(msg, n, &bad) != 0)
+        n = bad;
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->body.len = 0;
+    int rc = rp_buf_printf(&resp->body, "{\"error\":{\"code\":\"%s\","
+                           "\"message\":",
+                           code);
+    if (rc == 0)
+        rc = rp_json_put_string(&resp->body, msg, n);
+    if (rc == 0)
+        rp_buf_printf(&resp->body, ",\"type\":\"%s\"}}", type);
+}
+
+/* An error code from the library, as the API reports it. */
+static void lib_error(srv_response *resp, int rc, const rp_error *err)
+{
+    const char *msg = err && err->code ? err->msg : rp_strerror(rc);
+    switch (rc) {
+    case RP_EJSON:
+        srv_error(resp, 400, "invalid_json", "invalid_request", "%s", msg);
+        break;
+    case RP_EUTF8:
+        srv_error(resp, 400, "invalid_utf8", "invalid_request", "%s", msg);
+        break;
+    case RP_EDOC:
+        srv_error(resp, 400, "invalid_document", "invalid_request", "%s",
+                  msg);
+        break;
+    case RP_EQUERY:
+        srv_error(resp, 400, "invalid_query", "invalid_request", "%s", msg);
+        break;
+    case RP_ELIMIT:
+        srv_error(resp, 400, "limit_exceeded", "invalid_request", "%s", msg);
+        break;
+    case RP_ETOOBIG:
+        srv_error(resp, 413, "too_large", "invalid_request", "%s", msg);
+        break;
+    case RP_EFULL:
+        srv_error(resp, 507, "index_full", "system",
+                  "the index is full; nothing was changed");
+        break;
+    case RP_EBUSY:
+        srv_error(resp, 503, "busy", "system", "try again shortly");
+        break;
+    default:
+        /* Internal failures: the code's name only, no details. */
+        srv_error(resp, 500, "internal", "internal", "%s", rp_errname(rc));
+        break;
+    }
+}
+
+/* ---- state -------------------------------------------------------------- */
+
+int srv_open(const srv_opts *o, srv **out, rp_error *err)
+{
+    *out = NULL;
+    if (o->admin_key && o->admin_key_len < SRV_MIN_ADMIN_KEY)
+        return rp_error_set(err, RP_EINVAL, 0,
+                            "the admin key is %zu bytes; at least %d are "
+                            "needed to enable writes",
+                            o->admin_key_len, SRV_MIN_ADMIN_KEY);
+    srv *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return RP_ENOMEM;
+    s->o = *o;
+    if (s->o.max_body == 0)
+        s->o.max_body = SRV_MAX_BODY;
+    s->started = time(NULL);
+    int rc = rp_index_open(o->db, NULL, &s->ix, err);
+    if (rc != 0) {
+        free(s);
+        return rc;
+    }
+    pthread_mutex_init(&s->pool_mu, NULL);
+    pthread_mutex_init(&s->write_mu, NULL);
+    *out = s;
+    return 0;
+}
+
+void srv_close(srv *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->npool; i++)
+        rp_analyzer_free(s->pool[i]);
+    rp_index_close(s->ix);
+    pthread_mutex_destroy(&s->pool_mu);
+    pthread_mutex_destroy(&s->write_mu);
+    free(s);
+}
+
+const srv_opts *srv_options(const srv *s)
+{
+    return &s->o;
+}
+
+/* Analyzers are costly to create (a stemmer and its cache): reuse. */
+static int take_analyzer(srv *s, rp_analyzer **out)
+{
+    pthread_mutex_lock(&s->pool_mu);
+    *out = s->npool ? s->pool[--s->npool] : NULL;
+    pthread_mutex_unlock(&s->pool_mu);
+    return *out ? 0 : rp_analyzer_new(rp_index_lang(s->ix), out);
+}
+
+static void give_analyzer(srv *s, rp_analyzer *a)
+{
+    pthread_mutex_lock(&s->pool_mu);
+    if (s->npool < POOL_MAX) {
+        s->pool[s->npool++] = a;
+        a = NULL;
+    }
+    pthread_mutex_unlock(&s->pool_mu);
+    rp_analyzer_free(a);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static const char *param(const srv_request *req, const char *key)
+{
+    for (size_t i = 0; i < req->nparams; i++)
+        if (strcmp(req->params[i].key, key) == 0)
+            return req->params[i].value ? req->params[i].value : "";
+    return NULL;
+}
+
+/* Parses a decimal count in [lo, hi]; returns 0 or -1. */
+static int count_param(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    if (v == NULL || *v < '0' || *v > '9')
+        return -1;
+    long x = strtol(v, &end, 10);
+    if (*end != '\0' || x < lo || x > hi)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+/* Compares a presented key with the configured one in time that does not
+ * depend on where they differ. */
+static int key_equal(const char *given, size_t glen, const char *key,
+                     size_t klen)
+{
+    unsigned char diff = (unsigned char)(glen != klen);
+    for (size_t i = 0; i < klen; i++)
+        diff |= (unsigned char)((i < glen ? given[i] : 0) ^ key[i]);
+    return diff == 0;
+}
+
+/* 0 when req carries key as a bearer token; else sets 401 or 403. */
+static int check_key(const srv_request *req, const char *key, size_t klen,
+                     srv_response *resp)
+{
+    const char *h = req->authorization;
+    if (h == NULL || strncmp(h, "Bearer ", 7) != 0) {
+        srv_error(resp, 401, "unauthorized", "auth",
+                  "send Authorization: Bearer <key>");
+        return -1;
+    }
+    if (!key_equal(h + 7, strlen(h + 7), key, klen)) {
+        srv_error(resp, 403, "forbidden", "auth", "wrong key");
+        return -1;
+    }
+    return 0;
+}
+
+static int search_allowed(srv *s, const srv_request *req, srv_response *resp)
+{
+    if (s->o.search_key == NULL)
+        return 0; /* a public site search */
+    /* The admin key may search too. */
+    if (s->o.admin_key && req->authorization &&
+        strncmp(req->authorization, "Bearer ", 7) == 0 &&
+        key_equal(req->authorization + 7, strlen(req->authorization + 7),
+                  s->o.admin_key, s->o.admin_key_len))
+        return 0;
+    return check_key(req, s->o.search_key, s->o.search_key_len, resp);
+}
+
+static int write_allowed(srv *s, const srv_request *req, srv_response *resp)
+{
+    if (s->o.admin_key == NULL) {
+        srv_error(resp, 403, "writes_disabled", "auth",
+                  "this server was started without --admin-key-file");
+        return -1;
+    }
+    return check_key(req, s->o.admin_key, s->o.admin_key_len, resp);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* The value of the first source field of d feeding field f, or NULL. */
+static const rp_docfield *first_field(const rp_doc *d, int f)
+{
+    for (size_t i = 0; i < d->nfields; i++) {
+        const rp_srcfield *src = rp_doc_srcfield(&d->fields[i]);
+        if (src && src->field == f)
+            return &d->fields[i];
+    }
+    return NULL;
+}
+
+/* ---- routes ------------------------------------------------------------- */
+
+static void route_health(srv_response *resp)
+{
+    resp->route = "/healthz";
+    rp_buf_puts(&resp->body, "{\"status\":\"ok\"}");
+}
+
+static void route_stats(srv *s, srv_response *resp)
+{
+    resp->route = "/v1/stats";
+    rp_txn *txn;
+    rp_stats st;
+    rp_index_space sp;
+    int rc = rp_txn_begin(s->ix, 0, &txn);
+    if (rc == 0) {
+        rc = rp_txn_stats(txn, &st);
+        rp_txn_abort(txn);
+    }
+    if (rc == 0)
+        rc = rp_index_space_get(s->ix, &sp);
+    if (rc != 0) {
+        lib_error(resp, rc, NULL);
+        return;
+    }
+    rp_buf_printf(&resp->body,
+                  "{\"documents\":%llu,\"by_type\":{\"article\":%llu,"
+                  "\"question\":%llu,\"specialist\":%llu},\"terms\":%llu,"
+                  "\"index_bytes\":%llu,\"language\":\"%s\","
+                  "\"uptime_s\":%lld}",
+                  (unsigned long long)st.ndocs,
+                  (unsigned long long)st.ntype[RP_DOC_ARTICLE],
+                  (unsigned long long)st.ntype[RP_DOC_QUESTION],
+                  (unsigned long long)st.ntype[RP_DOC_SPECIALIST],
+                  (unsigned long long)sp.nterms,
+                  (unsigned long long)rp_index_disk_bytes(s->ix),
+                  rp_index_lang(s->ix),
+                  (long long)(time(NULL) - s->started));
+}
+
+/* Appends one hit: id, type, score, title or name, snippet, fields. */
+static int put_hit(rp_buf *out, rp_analyzer *an, const rp_termset *terms,
+                   const rp_doc *d, double score, int highlight)
+{
+    int rc = rp_buf_puts(out, "{\"id\":");
+    if (rc == 0)
+        rc = rp_json_put_string(out, rp_doc_id(d), d->id_len);
+    if (rc == 0)
+        rc = rp_buf_printf(out, ",\"type\":\"%s\",\"score\":%.6g",
+                           rp_schema_doctype_name(d->type), score);
+    const rp_docfield *title = first_field(d, RP_F_TITLE);
+    if (rc == 0 && title) {
+        const char *name = d->type == RP_DOC_SPECIALIST ? "name" : "title";
+        rc = rp_buf_printf(out, ",\"%s\":", name);
+        if (rc == 0)
+            rc = rp_json_put_string(out, rp_doc_value(d, title), title->len);
+    }
+    const rp_docfield *text = first_field(d, RP_F_BODY);
+    if (text == NULL)
+        text = first_field(d, RP_F_SUMMARY);
+    if (rc == 0 && text) {
+        rp_buf snip = RP_BUF_INIT;
+        rp_snippet_opts so = {0, highlight ? NULL : "", highlight ? NULL : ""};
+        rc = rp_snippet(an, terms, rp_doc_value(d, text), text->len, &so,
+                        &snip);
+        if (rc == 0)
+            rc = rp_buf_puts(out, ",\"snippet\":");
+        if (rc == 0)
+            rc = rp_json_put_string(out, (const char *)snip.data, snip.len);
+        rp_buf_fini(&snip);
+    }
+    if (rc == 0)
+        rc = rp_buf_puts(out, ",\"fields\":");
+    if (rc == 0)
+        rc = rp_json_encode_doc(d, out);
+    if (rc == 0)
+        rc = rp_buf_puts(out, "}");
+    return rc;
+}
+
+static void route_search(srv *s, const srv_request *req, srv_response *resp)
+{
+    resp->route = "/v1/search";
+    if (search_allowed(s, req, resp) != 0)
+        return;
+    double t0 = now_ms();
+    const char *q = param(req, "q"), *type = param(req, "type");
+    const char *hl = param(req, "highlight");
+    long limit = 10, offset = 0;
+    if (q == NULL) {
+        srv_error(resp, 400, "missing_query", "invalid_request",
+                  "the q parameter is required");
+        return;
+    }
+    rp_search_opts so;
+    rp_search_opts_init(&so);
+    if (type && *type) {
+        so.type = rp_schema_doctype(type, strlen(type));
+        if (so.type == RP_DOC_NONE) {
+            srv_error(resp, 400, "invalid_type", "invalid_request",
+                      "type must be article, question or specialist");
+            return;
+        }
+    }
+    if (param(req, "limit") &&
+        count_param(param(req, "limit"), 1, SRV_MAX_LIMIT, &limit) != 0) {
+        srv_error(resp, 400, "invalid_limit", "invalid_request",
+                  "limit must be 1..%d", SRV_MAX_LIMIT);
+        return;
+    }
+    if (param(req, "offset") &&
+        count_param(param(req, "offset"), 0, RP_SEARCH_MAX_K - SRV_MAX_LIMIT,
+                    &offset) != 0) {
+        srv_error(resp, 400, "invalid_offset", "invalid_request",
+                  "offset must be 0..%d", RP_SEARCH_MAX_K - SRV_MAX_LIMIT);
+        return;
+    }
+    so.limit = (size_t)limit;
+    so.offset = (size_t)offset;
+    rp_error err;
+    rp_error_clear(&err);
+    rp_query *query = NULL;
+    int rc = rp_query_parse(q, strlen(q), &query, &err);
+    if (rc != 0) {
+        lib_error(resp, rc, &err);
+        return;
+    }
+    rp_analyzer *an = NULL;
+    rp_txn *txn = NULL;
+    rp_results r;
+    memset(&r, 0, sizeof r);
+    rp_termset terms;
+    rp_termset_init(&terms);
+    rp_doc d;
+    rp_doc_init(&d);
+    rc = take_analyzer(s, &an);
+    if (rc == 0)
+        rc = rp_txn_begin(s->ix, 0, &txn);
+    if (rc == 0)
+        rc = rp_search(txn, an, query, &so, &r);
+    if (rc == 0)
+        rc = rp_termset_add_query(&terms, an, query);
+    rp_buf *out = &resp->body;
+    if (rc == 0)
+        rc = rp_buf_puts(out, "{\"query\":");
+    if (rc == 0)
+        rc = rp_json_put_string(out, q, strlen(q));
+    if (rc == 0)
+        rc = rp_buf_printf(out, ",\"total\":%llu,\"hits\":[",
+                           (unsigned long long)r.total);
+    for (size_t i = 0; rc == 0 && i < r.nhits; i++) {
+        const void *rec;
+        size_t len;
+        rc = rp_txn_doc_get(txn, r.hits[i].doc, &rec, &len);
+        if (rc == 0)
+            rc = rp_doc_decode(rec, len, &d);
+        if (rc == 0 && i > 0)
+            rc = rp_buf_puts(out, ",");
+        if (rc == 0)
+            rc = put_hit(out, an, &terms, &d, r.hits[i].score,
+                         hl && strcmp(hl, "1") == 0);
+    }
+    if (rc == 0)
+        rc = rp_buf_printf(out, "],\"took_ms\":%.3f}", now_ms() - t0);
+    if (rc != 0)
+        lib_error(resp, rc, NULL);
+    rp_doc_fini(&d);
+    rp_termset_fini(&terms);
+    rp_results_fini(&r);
+    rp_txn_abort(txn);
+    if (an)
+        give_analyzer(s, an);
+    rp_query_free(query);
+}
+
+/* Completions for a search box: titles and names that start with the
+ * words typed, the last one as a prefix. */
+static void route_suggest(srv *s, const srv_request *req,
+                          srv_response *resp)
+{
+    resp->route = "/v1/suggest";
+    if (search_allowed(s, req, resp) != 0)
+        return;
+    const char *q = param(req, "q"), *type = param(req, "type");
+    long limit = 8;
+    if (q == NULL) {
+        srv_error(resp, 400, "missing_query", "invalid_request",
+                  "the q parameter is required");
+        return;
+    }
+    if (param(req, "limit") &&
+        count_param(param(req, "limit"), 1, SUGGEST_MAX, &limit) != 0) {
+        srv_error(resp, 400, "invalid_limit", "invalid_request",
+                  "limit must be 1..%d", SUGGEST_MAX);
+        return;
+    }
+    rp_search_opts so;
+    rp_search_opts_init(&so);
+    so.limit = (size_t)limit;
+    so.count = 0;
+    if (type && *type &&
+        (so.type = rp_schema_doctype(type, strlen(type))) == RP_DOC_NONE) {
+        srv_error(resp, 400, "invalid_type", "invalid_request",
+                  "type must be article, question or specialist");
+        return;
+    }
+    /* Build "+title:w1 +title:w2 ... +title:last*" from plain words. */
+    rp_buf qb = RP_BUF_INIT;
+    int rc = 0, words = 0;
+    size_t n = strlen(q);
+    for (size_t i = 0; i < n && rc == 0 && words < 8;) {
+        while (i < n && !((q[i] >= 'a' && q[i] <= 'z') ||
+                          (q[i] >= 'A' && q[i] <= 'Z') ||
+                          (q[i] >= '0' && q[i] <= '9') ||
+                          (unsigned char)q[i] >= 0x80))
+            i++;
+        size_t j = i;
+        while (j < n && ((q[j] >= 'a' && q[j] <= 'z') ||
+                         (q[j] >= 'A' && q[j] <= 'Z') ||
+                         (q[j] >= '0' && q[j] <= '9') ||
+                         (unsigned char)q[j] >= 0x80))
+            j++;
+        if (j > i) {
+            rc = rp_buf_printf(&qb, "%s+title:%.*s%s", words ? " " : "",
+                               (int)(j - i), q + i, j == n ? "*" : "");
+            words++;
+        }
+        i = j;
+    }
+    rp_analyzer *an = NULL;
+    rp_txn *txn = NULL;
+    rp_query *query = NULL;
+    rp_results r;
+    memset(&r, 0, sizeof r);
+    rp_doc d;
+    rp_doc_init(&d);
+    rp_error err;
+    rp_error_clear(&err);
+    if (rc == 0 && words > 0)
+        rc = rp_query_parse((const char *)qb.data, qb.len, &query, &err);
+    if (rc == 0)
+        rc = take_analyzer(s, &an);
+    if (rc == 0)
+        rc = rp_txn_begin(s->ix, 0, &txn);
+    if (rc == 0 && query)
+        rc = rp_search(txn, an, query, &so, &r);
+    rp_buf *out = &resp->body;
+    if (rc == 0)
+        rc = rp_buf_puts(out, "{\"suggestions\":[");
+    for (size_t i = 0; rc == 0 && i < r.nhits; i++) {
+        const void *rec;
+        size_t len;
+        rc = rp_txn_doc_get(txn, r.hits[i].doc, &rec, &len);
+        if (rc == 0)
+            rc = rp_doc_decode(rec, len, &d);
+        const rp_docfield *title = rc == 0 ? first_field(&d, RP_F_TITLE)
+                                           : NULL;
+        if (rc != 0 || title == NULL)
+            continue;
+        rc = rp_buf_puts(out, i ? ",{\"text\":" : "{\"text\":");
+        if (rc == 0)
+            rc = rp_json_put_string(out, rp_doc_value(&d, title),
+                                    title->len);
+        if (rc == 0)
+            rc = rp_buf_puts(out, ",\"id\":");
+        if (rc == 0)
+            rc = rp_json_put_string(out, rp_doc_id(&d), d.id_len);
+        if (rc == 0)
+            rc = rp_buf_printf(out, ",\"type\":\"%s\"}",
+                               rp_schema_doctype_name(d.type));
+    }
+    if (rc == 0)
+        rc = rp_buf_puts(out, "]}");
+    if (rc != 0)
+        lib_error(resp, rc, &err);
+    rp_doc_fini(&d);
+    rp_results_fini(&r);
+    rp_txn_abort(txn);
+    if (an)
+        give_analyzer(s, an);
+    rp_query_free(query);
+    rp_buf_fini(&qb);
+}
+
+static void route_get_doc(srv *s, const srv_request *req, const char *id,
+                          srv_response *resp)
+{
+    resp->route = "/v1/documents/{id}";
+    if (search_allowed(s, req, resp) != 0)
+        return;
+    if (!rp_doc_id_valid(id, strlen(id))) {
+        srv_error(resp, 400, "invalid_id", "invalid_request",
+                  "ids are 1..256 printable ASCII bytes without spaces or "
+                  "'/'");
+        return;
+    }
+    rp_txn *txn;
+    rp_docid doc;
+    const void *rec;
+    size_t len;
+    rp_doc d;
+    rp_doc_init(&d);
+    int rc = rp_txn_begin(s->ix, 0, &txn);
+    if (rc != 0) {
+        lib_error(resp, rc, NULL);
+        return;
+    }
+    rc = rp_txn_id_get(txn, id, strlen(id), &doc);
+    if (rc == 0)
+        rc = rp_txn_doc_get(txn, doc, &rec, &len);
+    if (rc == 0)
+        rc = rp_doc_decode(rec, len, &d);
+    if (rc == 0)
+        rc = rp_json_encode_doc(&d, &resp->body);
+    if (rc == RP_ENOTFOUND)
+        srv_error(resp, 404, "not_found", "not_found",
+                  "no document with that id");
+    else if (rc != 0)
+        lib_error(resp, rc, NULL);
+    rp_doc_fini(&d);
+    rp_txn_abort(txn);
+}
+
+static int commit_batch(srv *s, rp_batch *b, rp_batch_result *res,
+                        rp_error *err)
+{
+    pthread_mutex_lock(&s->write_mu);
+    int rc = rp_batch_commit(b, res, err);
+    pthread_mutex_unlock(&s->write_mu);
+    return rc;
+}
+
+static void route_put_docs(srv *s, const srv_request *req,
+                           srv_response *resp)
+{
+    resp->route = "/v1/documents";
+    if (write_allowed(s, req, resp) != 0)
+        return;
+    const char *ct = req->content_type ? req->content_type : "";
+    int jsonl;
+    if (strncmp(ct, "application/x-ndjson", 20) == 0)
+        jsonl = 1;
+    else if (strncmp(ct, "application/json", 16) == 0)
+        jsonl = 0;
+    else {
+        srv_error(resp, 415, "unsupported_media_type", "invalid_request",
+                  "send application/json or application/x-ndjson");
+        return;
+    }
+    rp_batch *b;
+    rp_batch_opts bo = {1, NULL, NULL};
+    int rc = rp_batch_new(s->ix, &bo, &b);
+    if (rc != 0) {
+        lib_error(resp, rc, NULL);
+        return;
+    }
+    rp_error err;
+    rp_error_clear(&err);
+    uint64_t docs = 0;
+    rp_batch_result res;
+    memset(&res, 0, sizeof res);
+    rc = rp_feed_memory(b, req->body, req->body_len, jsonl, "body", &docs,
+                        &err);
+    if (rc == 0 && docs == 0) {
+        srv_error(resp, 400, "empty_body", "invalid_request",
+                  "no documents in the request body");
+        rp_batch_free(b);
+        return;
+    }
+    if (rc == 0)
+        rc = commit_batch(s, b, &res, &err);
+    rp_batch_free(b);
+    if (rc != 0) {
+        lib_error(resp, rc, &err);
+        return;
+    }
+    rp_buf_printf(&resp->body, "{\"indexed\":%llu,\"replaced\":%llu}",
+                  (unsigned long long)res.added,
+                  (unsigned long long)res.replaced);
+}
+
+static void route_delete_doc(srv *s, const srv_request *req, const char *id,
+                             srv_response *resp)
+{
+    resp->route = "/v1/documents/{id}";
+    if (write_allowed(s, req, resp) != 0)
+        return;
+    rp_batch *b;
+    rp_batch_opts bo = {1, NULL, NULL};
+    int rc = rp_batch_new(s->ix, &bo, &b);
+    if (rc != 0) {
+        lib_error(resp, rc, NULL);
+        return;
+    }
+    rp_error err;
+    rp_error_clear(&err);
+    rp_batch_result res;
+    memset(&res, 0, sizeof res);
+    rc = rp_batch_delete(b, id, strlen(id));
+    if (rc == RP_EDOC) {
+        srv_error(resp, 400, "invalid_id", "invalid_request",
+                  "ids are 1..256 printable ASCII bytes without spaces or "
+                  "'/'");
+        rp_batch_free(b);
+        return;
+    }
+    if (rc == 0)
+        rc = commit_batch(s, b, &res, &err);
+    rp_batch_free(b);
+    if (rc != 0)
+        lib_error(resp, rc, &err);
+    else if (res.deleted == 0)
+        srv_error(resp, 404, "not_found", "not_found",
+                  "no document with that id");
+    else
+        rp_buf_puts(&resp->body, "{\"deleted\":1}");
+}
+
+/* Static files for the demo site and the widget (--web DIR). */
+static void route_static(srv *s, const srv_request *req, srv_response *resp)
+{
+    resp->route = "/static";
+    const char *p = req->path;
+    if (strcmp(p, "/") == 0)
+        p = "/index.html";
+    /* Only plain relative names: no "..", no hidden files, no escapes. */
+    for (const char *c = p; *c; c++) {
+        int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                 (*c >= '0' && *c <= '9') || *c == '/' || *c == '-' ||
+                 *c == '_' || (*c == '.' && c[-1] != '/' && c[-1] != '.');
+        if (!ok) {
+            srv_error(resp, 404, "not_found", "not_found", "no such file");
+            return;
+        }
+    }
+    static const struct {
+        const char *ext, *type;
+    } types[] = {{".html", "text/html; charset=utf-8"},
+                 {".js", "text/javascript; charset=utf-8"},
+                 {".css", "text/css; charset=utf-8"},
+                 {".json", "application/json"},
+                 {".svg", "image/svg+xml"},
+                 {".png", "image/png"},
+                 {".txt", "text/plain; charset=utf-8"}};
+    const char *ctype = NULL;
+    const char *dot = strrchr(p, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(dot, types[i].ext) == 0)
+            ctype = types[i].type;
+    char path[4096];
+    struct stat st;
+    FILE *f = NULL;
+    if (ctype && (size_t)snprintf(path, sizeof path, "%s%s", s->o.web_dir,
+                                  p) < sizeof path &&
+        stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        (size_t)st.st_size <= WEB_FILE_MAX)
+        f = fopen(path, "rb");
+    if (f == NULL) {
+        srv_error(resp, 404, "not_found", "not_found", "no such file");
+        return;
+    }
+    if (rp_buf_reserve(&resp->body, (size_t)st.st_size) == 0)
+        resp->body.len = fread(resp->body.data, 1, (size_t)st.st_size, f);
+    fclose(f);
+    resp->content_type = ctype;
+}
+
+/* ---- routing ------------------------------------------------------------ */
+
+static int is(const srv_request *req, const char *method)
+{
+    return strcmp(req->method, method) == 0;
+}
+
+static void method_not_allowed(srv_response *resp, const char *allow)
+{
+    resp->allow = allow;
+    srv_error(resp, 405, "method_not_allowed", "invalid_request",
+              "use %s", allow);
+}
+
+void srv_handle(srv *s, const srv_request *req, srv_response *resp)
+{
+    /* CORS: echo an allowed origin; answer preflights. */
+    for (size_t i = 0; req->origin && i < s->o.ncors; i++)
+        if (strcmp(req->origin, s->o.cors[i]) == 0)
+            resp->cors_origin = s->o.cors[i];
+    if (is(req, "OPTIONS")) {
+        resp->route = "OPTIONS";
+        resp->status = 204;
+        resp->preflight = resp->cors_origin != NULL;
+        resp->allow = "GET, PUT, DELETE, OPTIONS";
+        return;
+    }
+    const char *p = req->path;
+    const char *docs = "/v1/documents";
+    size_t ndocs = strlen(docs);
+    if (strcmp(p, "/healthz") == 0) {
+        if (is(req, "GET") || is(req, "HEAD"))
+            route_health(resp);
+        else
+            method_not_allowed(resp, "GET");
+    } else if (strcmp(p, "/v1/stats") == 0) {
+        if (is(req, "GET") || is(req, "HEAD"))
+            route_stats(s, resp);
+        else
+            method_not_allowed(resp, "GET");
+    } else if (strcmp(p, "/v1/search") == 0) {
+        if (is(req, "GET") || is(req, "HEAD"))
+            route_search(s, req, resp);
+        else
+            method_not_allowed(resp, "GET");
+    } else if (strcmp(p, "/v1/suggest") == 0) {
+        if (is(req, "GET") || is(req, "HEAD"))
+            route_suggest(s, req, resp);
+        else
+            method_not_allowed(resp, "GET");
+    } else if (strcmp(p, docs) == 0) {
+        if (is(req, "PUT") || is(req, "POST"))
+            route_put_docs(s, req, resp);
+        else
+            method_not_allowed(resp, "PUT");
+    } else if (strncmp(p, docs, ndocs) == 0 && p[ndocs] == '/' &&
+               p[ndocs + 1] != '\0') {
+        const char *id = p + ndocs + 1;
+        if (is(req, "GET") || is(req, "HEAD"))
+            route_get_doc(s, req, id, resp);
+        else if (is(req, "DELETE"))
+            route_delete_doc(s, req, id, resp);
+        else
+            method_not_allowed(resp, "GET, DELETE");
+    } else if (strncmp(p, "/v1/", 4) != 0 && s->o.web_dir &&
+               (is(req, "GET") || is(req, "HEAD"))) {
+        route_static(s, req, resp);
+    } else {
+        resp->route = "unknown";
+        srv_error(resp, 404, "not_found", "not_found", "no such route");
+    }
+}

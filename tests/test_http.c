@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for the API layer of rapport-server (server/api.c), called
+ * directly with srv_request values: routes, JSON shapes, status codes,
+ * authentication, CORS and writes becoming visible to the next request.
+ * The HTTP listener is tested end to end in test_e2e.c.
+ */
+#include <cjson/cJSON.h>
+
+#include "../server/server.h"
+#include "t.h"
+
+#define ADMIN "0123456789abcdef0123456789abcdef"
+
+typedef struct fixture {
+    char dir[64];
+    srv *s;
+} fixture;
+
+static void open_fx(fixture *f, const char *admin, const char *search)
+{
+    snprintf(f->dir, sizeof f->dir, "/tmp/rapport-http-XXXXXX");
+    ASSERT(mkdtemp(f->dir) != NULL);
+    srv_opts o;
+    memset(&o, 0, sizeof o);
+    o.db = f->dir;
+    o.admin_key = admin;
+    o.admin_key_len = admin ? strlen(admin) : 0;
+    o.search_key = search;
+    o.search_key_len = search ? strlen(search) : 0;
+    o.cors[0] = "https://example.org";
+    o.ncors = 1;
+    o.quiet = 1;
+    rp_error err;
+    rp_error_clear(&err);
+    ASSERT_OK(srv_open(&o, &f->s, &err));
+}
+
+static void close_fx(fixture *f)
+{
+    srv_close(f->s);
+    t_rm_rf(f->dir);
+}
+
+/* Runs one request; returns the status and leaves the parsed JSON body
+ * in *json (caller deletes; NULL when the body is not JSON). */
+static int call(fixture *f, const char *method, const char *path,
+                const srv_param *params, size_t nparams, const char *auth,
+                const char *ctype, const char *body, cJSON **json)
+{
+    srv_request req = {method, path, params, nparams, auth, ctype,
+                       "https://example.org", body ? body : "",
+                       body ? strlen(body) : 0};
+    srv_response resp;
+    srv_response_init(&resp);
+    srv_handle(f->s, &req, &resp);
+    int status = resp.status;
+    if (json) {
+        *json = cJSON_ParseWithLength((const char *)resp.body.data,
+                                      resp.body.len);
+        if (*json == NULL && resp.body.len > 0)
+            T_FAIL("%s %s: body is not JSON: %.*s", method, path,
+                   (int)resp.body.len, resp.body.data);
+    }
+    srv_response_fini(&resp);
+    return status;
+}
+
+static const char *error_code(cJSON *j)
+{
+    cJSON *e = cJSON_GetObjectItem(j, "error");
+    cJSON *c = cJSON_GetObjectItem(e, "code");
+    return cJSON_IsString(c) ? c->valuestring : "";
+}
+
+static void put_docs(fixture *f, const char *body)
+{
+    cJSON *j;
+    int st = call(f, "PUT", "/v1/documents", NULL, 0, "Bearer " ADMIN,
+                  "application/x-ndjson", body, &j);
+    if (st != 200)
+        T_FAIL("PUT: %d %s", st, error_code(j));
+    cJSON_Delete(j);
+}
+
+static void test_health_and_unknown(void)
+{
+    fixture f;
+    open_fx(&f, NULL, NULL);
+    cJSON *j;
+    ASSERT_EQ(call(&f, "GET", "/healthz", NULL, 0, NULL, NULL, NULL, &j),
+              200);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(j, "status")->valuestring, "ok");
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "GET", "/v1/nothing", NULL, 0, NULL, NULL, NULL, &j),
+              404);
+    ASSERT_STR_EQ(error_code(j), "not_found");
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "POST", "/v1/search", NULL, 0, NULL, NULL, NULL, &j),
+              405);
+    cJSON_Delete(j);
+    close_fx(&f);
+}
+
+static void test_write_then_search(void)
+{
+    fixture f;
+    open_fx(&f, ADMIN, NULL);
+    put_docs(&f, "{\"id\":\"a1\",\"title\":\"Grief after a loss\","
+                 "\"body\":\"Grief takes time. Be gentle.\"}\n"
+                 "{\"id\":\"s1\",\"type\":\"specialist\",\"name\":\"Ana Ruiz\","
+                 "\"bio\":\"I help with grief and loss.\","
+                 "\"free_consultation\":true}\n");
+    srv_param p[] = {{"q", "grief"}, {"highlight", "1"}};
+    cJSON *j;
+    ASSERT_EQ(call(&f, "GET", "/v1/search", p, 2, NULL, NULL, NULL, &j), 200);
+    ASSERT_EQ(cJSON_GetObjectItem(j, "total")->valueint, 2);
+    cJSON *hits = cJSON_GetObjectItem(j, "hits");
+    ASSERT_EQ(cJSON_GetArraySize(hits), 2);
+    cJSON *h0 = cJSON_GetArrayItem(hits, 0);
+    ASSERT(cJSON_IsString(cJSON_GetObjectItem(h0, "id")));
+    ASSERT(cJSON_IsNumber(cJSON_GetObjectItem(h0, "score")));
+    ASSERT(cJSON_IsObject(cJSON_GetObjectItem(h0, "fields")));
+    const char *snip = cJSON_GetObjectItem(h0, "snippet")->valuestring;
+    ASSERT(strstr(snip, "<mark>") != NULL);
+    ASSERT(cJSON_IsNumber(cJSON_GetObjectItem(j, "took_ms")));
+    cJSON_Delete(j);
+    /* Type filter, and a specialist's name. */
+    srv_param ps[] = {{"q", "grief"}, {"type", "specialist"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/search", ps, 2, NULL, NULL, NULL, &j),
+              200);
+    hits = cJSON_GetObjectItem(j, "hits");
+    ASSERT_EQ(cJSON_GetArraySize(hits), 1);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(cJSON_GetArrayItem(hits, 0), "name")
+                      ->valuestring,
+                  "Ana Ruiz");
+    cJSON_Delete(j);
+    /* The stored document, then its deletion, seen at once. */
+    ASSERT_EQ(call(&f, "GET", "/v1/documents/s1", NULL, 0, NULL, NULL, NULL,
+                   &j),
+              200);
+    ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(j, "free_consultation")));
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "DELETE", "/v1/documents/s1", NULL, 0,
+                   "Bearer " ADMIN, NULL, NULL, &j),
+              200);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "GET", "/v1/documents/s1", NULL, 0, NULL, NULL, NULL,
+                   &j),
+              404);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "DELETE", "/v1/documents/s1", NULL, 0,
+                   "Bearer " ADMIN, NULL, NULL, &j),
+              404);
+    cJSON_Delete(j);
+    srv_param pq[] = {{"q", "grief"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/search", pq, 1, NULL, NULL, NULL, &j),
+              200);
+    ASSERT_EQ(cJSON_GetObjectItem(j, "total")->valueint, 1);
+    cJSON_Delete(j);
+    /* Suggestions complete titles from a prefix. */
+    srv_param sg[] = {{"q", "grie"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/suggest", sg, 1, NULL, NULL, NULL, &j),
+              200);
+    cJSON *sug = cJSON_GetObjectItem(j, "suggestions");
+    ASSERT_EQ(cJSON_GetArraySize(sug), 1);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(cJSON_GetArrayItem(sug, 0), "text")
+                      ->valuestring,
+                  "Grief after a loss");
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "GET", "/v1/stats", NULL, 0, NULL, NULL, NULL, &j),
+              200);
+    ASSERT_EQ(cJSON_GetObjectItem(j, "documents")->valueint, 1);
+    cJSON_Delete(j);
+    close_fx(&f);
+}
+
+static void test_auth(void)
+{
+    fixture f;
+    open_fx(&f, ADMIN, "search-key");
+    cJSON *j;
+    const char *doc = "{\"id\":\"x\",\"body\":\"calm\"}";
+    ASSERT_EQ(call(&f, "PUT", "/v1/documents", NULL, 0, NULL,
+                   "application/json", doc, &j),
+              401);
+    ASSERT_STR_EQ(error_code(j), "unauthorized");
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "PUT", "/v1/documents", NULL, 0, "Bearer wrong",
+                   "application/json", doc, &j),
+              403);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "PUT", "/v1/documents", NULL, 0, "Bearer " ADMIN "x",
+                   "application/json", doc, &j),
+              403);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "PUT", "/v1/documents", NULL, 0, "Bearer " ADMIN,
+                   "text/plain", doc, &j),
+              415);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "PUT", "/v1/documents", NULL, 0, "Bearer " ADMIN,
+                   "application/json", doc, &j),
+              200);
+    ASSERT_EQ(cJSON_GetObjectItem(j, "indexed")->valueint, 1);
+    cJSON_Delete(j);
+    srv_param p[] = {{"q", "calm"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/search", p, 1, NULL, NULL, NULL, &j), 401);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "GET", "/v1/search", p, 1, "Bearer search-key", NULL,
+                   NULL, &j),
+              200);
+    cJSON_Delete(j);
+    close_fx(&f);
+    /* Without an admin key, writes are off; a short key is refused. */
+    open_fx(&f, NULL, NULL);
+    ASSERT_EQ(call(&f, "PUT", "/v1/documents", NULL, 0, "Bearer " ADMIN,
+                   "application/json", doc, &j),
+              403);
+    ASSERT_STR_EQ(error_code(j), "writes_disabled");
+    cJSON_Delete(j);
+    close_fx(&f);
+    srv_opts o;
+    memset(&o, 0, sizeof o);
+    o.db = "/tmp/never-created";
+    o.admin_key = "short";
+    o.admin_key_len = 5;
+    srv *s = NULL;
+    rp_error err;
+    rp_error_clear(&err);
+    ASSERT_EQ(srv_open(&o, &s, &err), RP_EINVAL);
+    ASSERT(strstr(err.msg, "32") != NULL);
+}
+
+static void test_bad_requests(void)
+{
+    fixture f;
+    open_fx(&f, ADMIN, NULL);
+    cJSON *j;
+    struct {
+        srv_param p[2];
+        size_t n;
+        int status;
+        const char *code;
+    } cases[] = {
+        {{{"limit", "5"}}, 1, 400, "missing_query"},
+        {{{"q", "a"}, {"limit", "0"}}, 2, 400, "invalid_limit"},
+        {{{"q", "a"}, {"limit", "101"}}, 2, 400, "invalid_limit"},
+        {{{"q", "a"}, {"offset", "-1"}}, 2, 400, "invalid_offset"},
+        {{{"q", "a"}, {"type", "blog"}}, 2, 400, "invalid_type"},
+        {{{"q", "(anxiety"}}, 1, 400, "invalid_query"},
+        {{{"q", "bad \xff utf8"}}, 1, 400, "invalid_utf8"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int st = call(&f, "GET", "/v1/search", cases[i].p, cases[i].n, NULL,
+                      NULL, NULL, &j);
+        if (st != cases[i].status || strcmp(error_code(j), cases[i].code))
+            T_FAIL("case %zu: %d %s", i, st, error_code(j));
+        cJSON_Delete(j);
+    }
+    /* Bad documents: 400 naming the problem; nothing indexed. */
+    ASSERT_EQ(call(&f, "PUT", "/v1/documents", NULL, 0, "Bearer " ADMIN,
+                   "application/x-ndjson",
+                   "{\"id\":\"ok\",\"body\":\"x\"}\n{\"id\":1}\n", &j),
+              400);
+    ASSERT_STR_EQ(error_code(j), "invalid_document");
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "GET", "/v1/documents/ok", NULL, 0, NULL, NULL, NULL,
+                   &j),
+              404);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "PUT", "/v1/documents", NULL, 0, "Bearer " ADMIN,
+                   "application/json", "[01]", &j),
+              400);
+    ASSERT_STR_EQ(error_code(j), "invalid_json");
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "PUT", "/v1/documents", NULL, 0, "Bearer " ADMIN,
+                   "application/json", "  ", &j),
+              400);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "GET", "/v1/documents/a b", NULL, 0, NULL, NULL,
+                   NULL, &j),
+              400);
+    cJSON_Delete(j);
+    close_fx(&f);
+}
+
+static void test_cors_preflight(void)
+{
+    fixture f;
+    open_fx(&f, NULL, NULL);
+    srv_request req = {"OPTIONS", "/v1/search", NULL, 0, NULL, NULL,
+                       "https://example.org", "", 0};
+    srv_response resp;
+    srv_response_init(&resp);
+    srv_handle(f.s, &req, &resp);
+    ASSERT_EQ(resp.status, 204);
+    ASSERT(resp.preflight);
+    ASSERT_STR_EQ(resp.cors_origin, "https://example.org");
+    srv_response_fini(&resp);
+    req.origin = "https://evil.example";
+    srv_response_init(&resp);
+    srv_handle(f.s, &req, &resp);
+    ASSERT(resp.cors_origin == NULL && !resp.preflight);
+    srv_response_fini(&resp);
+    close_fx(&f);
+}
+
+static const t_case cases[] = {
+    T(test_health_and_unknown),
+    T(test_write_then_search),
+    T(test_auth),
+    T(test_bad_requests),
+    T(test_cors_preflight),
+    {NULL, NULL},
+};
+
+T_MAIN(cases)
