@@ -419,6 +419,10 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
         rc = rp_txn_begin(s->ix, 0, &txn);
     if (rc == 0)
         rc = rp_search(txn, an, query, &so, &r);
+    if (rc == RP_ELIMIT)
+        rp_error_set(&err, rc, 0, "a prefix* matches more than %d terms: "
+                                  "type more letters",
+                     RP_PREFIX_MAX_TERMS);
     if (rc == 0)
         rc = rp_termset_add_query(&terms, an, query);
     rp_buf *out = &resp->body;
@@ -444,7 +448,7 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
     if (rc == 0)
         rc = rp_buf_printf(out, "],\"took_ms\":%.3f}", now_ms() - t0);
     if (rc != 0)
-        lib_error(resp, rc, NULL);
+        lib_error(resp, rc, &err);
     rp_doc_fini(&d);
     rp_termset_fini(&terms);
     rp_results_fini(&r);
@@ -525,6 +529,8 @@ static void route_suggest(srv *s, const srv_request *req,
         rc = rp_txn_begin(s->ix, 0, &txn);
     if (rc == 0 && query)
         rc = rp_search(txn, an, query, &so, &r);
+    if (rc == RP_ELIMIT)
+        rc = 0; /* a prefix too short to narrow anything: no suggestions */
     rp_buf *out = &resp->body;
     if (rc == 0)
         rc = rp_buf_puts(out, "{\"suggestions\":[");

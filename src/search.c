@@ -558,7 +558,7 @@ static int on_prefix_term(void *ctx_, const char *word, size_t len,
     prefix_scan *ps = ctx_;
     node *b = ps->bool_;
     if (b->nkids == RP_PREFIX_MAX_TERMS)
-        return 1;
+        return RP_ELIMIT; /* too broad: the caller asks for more letters */
     node *t = new_term(ps->c, word, len, ps->mask, 1.0);
     if (t == NULL)
         return ps->c->rc ? ps->c->rc : RP_ENOMEM;

@@ -148,6 +148,22 @@ static void test_query_semantics(void)
     ASSERT_OK(tdb_query(&t, "traum*", NULL, out, sizeof out, NULL));
     ASSERT(strstr(out, "a3") && strstr(out, "a4") && strstr(out, "a5") &&
            strstr(out, "s1"));
+    /* A prefix matching more than RP_PREFIX_MAX_TERMS terms is refused. */
+    {
+        char many[RP_PREFIX_MAX_TERMS + 1][64];
+        const char *ds[RP_PREFIX_MAX_TERMS + 2];
+        for (int i = 0; i <= RP_PREFIX_MAX_TERMS; i++) {
+            snprintf(many[i], sizeof many[i],
+                     "{\"id\":\"m%d\",\"text\":\"qqword%dx\"}", i, i);
+            ds[i] = many[i];
+        }
+        ds[RP_PREFIX_MAX_TERMS + 1] = NULL;
+        tdb_add_ok(&t, ds);
+        char out2[64];
+        ASSERT_EQ(tdb_query(&t, "qqword*", NULL, out2, sizeof out2, NULL),
+                  RP_ELIMIT);
+        ASSERT_OK(tdb_query(&t, "qqword1*", NULL, out2, sizeof out2, NULL));
+    }
     /* Only stop words, or unknown words: no hits, no error. */
     ASSERT_STR_EQ(tdb_ids(&t, "the of and"), "");
     ASSERT_STR_EQ(tdb_ids(&t, "zzzunknown"), "");

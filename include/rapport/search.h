@@ -19,7 +19,8 @@
 #include "rapport/score.h"
 
 #define RP_SEARCH_MAX_K 10000 /* offset + limit at most */
-#define RP_PREFIX_MAX_TERMS 64 /* expansions of one prefix* word */
+#define RP_PREFIX_MAX_TERMS 64 /* expansions of one prefix* word; more is
+                                  RP_ELIMIT */
 
 typedef struct rp_search_opts {
     rp_doctype type;          /* only this type; RP_DOC_NONE: all */
@@ -54,7 +55,8 @@ void rp_results_fini(rp_results *r);
  * Runs a parsed query. an must use the index's language. out is
  * overwritten (call rp_results_fini afterwards, also on failure).
  * Returns 0, RP_EINVAL (bad options: k over RP_SEARCH_MAX_K, bad scoring
- * parameters), RP_ECORRUPT, RP_ENOMEM, or -errno.
+ * parameters), RP_ELIMIT (a prefix* word matches more than
+ * RP_PREFIX_MAX_TERMS terms), RP_ECORRUPT, RP_ENOMEM, or -errno.
  */
 int rp_search(rp_txn *txn, rp_analyzer *an, const rp_query *q,
               const rp_search_opts *opts, rp_results *out);
