@@ -65,6 +65,11 @@ $(B)/tests/%: $(B)/tests/%.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/bench/%: $(B)/bench/%.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/fuzz-replay/fuzz_http: tests/fuzz/fuzz_http.c tests/fuzz/replay.c \
+		$(B)/server/api.o $(B)/librapport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(RP_CFLAGS) $(CFLAGS) -o $@ tests/fuzz/fuzz_http.c \
+		tests/fuzz/replay.c $(B)/server/api.o $(B)/librapport.a $(LIBS)
 $(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/librapport.a
 	@mkdir -p $(dir $@)
 	$(CC) $(RP_CFLAGS) $(CFLAGS) -o $@ tests/fuzz/$*.c tests/fuzz/replay.c \
@@ -107,7 +112,7 @@ fuzz: deps
 		n=$$(basename $$f .c); \
 		echo "clang $$n"; \
 		clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude \
-			-fsanitize=fuzzer,address,undefined $$f src/*.c \
+			-fsanitize=fuzzer,address,undefined $$f src/*.c server/api.c \
 			-o $(B)/fuzz/$$n $(LIBS) || exit 1; \
 	done
 	@echo "fuzzers in $(B)/fuzz/; run one with its seed corpus, e.g."
