@@ -99,6 +99,7 @@ static enum MHD_Result refuse(struct MHD_Connection *c, request *r,
 
 /* What the request headers say about framing. */
 typedef struct framing {
+    int bad_value;      /* a header value with a control character */
     int ncl;            /* Content-Length headers */
     int cl_differ;      /* with different values */
     const char *cl;     /* the first one */
@@ -108,12 +109,21 @@ typedef struct framing {
 } framing;
 
 static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind,
-                                 const char *key, const char *value)
+                                 const char *key, size_t key_size,
+                                 const char *value, size_t value_size)
 {
     (void)kind;
     framing *f = cls;
-    if (key == NULL || *key == '\0' || strpbrk(key, " \t\r\n") != NULL)
+    if (key == NULL || key_size == 0 || strlen(key) != key_size ||
+        strpbrk(key, " \t\r\n") != NULL)
         f->bad_name = 1;
+    /* A NUL, CR or other control byte inside a value lets two parsers
+     * disagree about where a header ends: refuse it (tab is allowed). */
+    for (size_t i = 0; value && i < value_size; i++) {
+        unsigned char ch = (unsigned char)value[i];
+        if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+            f->bad_value = 1;
+    }
     if (key && strcasecmp(key, "Content-Length") == 0) {
         if (f->ncl++ == 0)
             f->cl = value;
@@ -135,10 +145,12 @@ static int check_headers(srv_http *h, struct MHD_Connection *c, request *r,
 {
     framing f;
     memset(&f, 0, sizeof f);
-    MHD_get_connection_values(c, MHD_HEADER_KIND, on_header, &f);
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, on_header, &f);
     const char *why = NULL;
     if (f.bad_name)
         why = "malformed header name";
+    else if (f.bad_value)
+        why = "control character in a header value";
     else if (f.ncl > 1)
         why = f.cl_differ ? "conflicting Content-Length headers"
                           : "repeated Content-Length header";
@@ -205,6 +217,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         snprintf(r->method, sizeof r->method, "%s", method);
         *con_cls = r;
         enum MHD_Result ret;
+        /* Methods are upper-case tokens; anything else is refused. */
+        size_t ml = strspn(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+        if (ml == 0 || method[ml] != '\0' || ml > 7)
+            return refuse(c, r, 400, "bad_request", "malformed method");
         if (check_headers(h, c, r, &ret))
             return ret;
         return MHD_YES; /* called again with the body, if any */

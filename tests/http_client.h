@@ -24,19 +24,19 @@
 
 /* What came back on one connection. */
 typedef struct hc_resp {
-    char *raw;          /* every byte received, NUL-terminated; owned */
-    size_t raw_len;     /* bytes in raw, without the NUL */
-    size_t raw_cap;     /* allocated bytes in raw */
-    int status;         /* of the first response; 0 when none parsed */
-    size_t head_len;    /* status line and headers with the blank line */
-    const char *body;   /* the first response's body, inside raw */
-    size_t body_len;    /* bytes of body received (at most declared) */
-    int complete;       /* the first response is whole */
-    size_t trailing;    /* bytes after the first complete response */
-    int nresp;          /* "HTTP/1.x NNN " status lines anywhere in raw */
-    int eof;            /* the server closed the connection */
-    int timed_out;      /* the deadline passed before eof */
-    int send_err;       /* errno of a failed send, else 0 */
+    char *raw;        /* every byte received, NUL-terminated; owned */
+    size_t raw_len;   /* bytes in raw, without the NUL */
+    size_t raw_cap;   /* allocated bytes in raw */
+    int status;       /* of the first response; 0 when none parsed */
+    size_t head_len;  /* status line and headers with the blank line */
+    const char *body; /* the first response's body, inside raw */
+    size_t body_len;  /* bytes of body received (at most declared) */
+    int complete;     /* the first response is whole */
+    size_t trailing;  /* bytes after the first complete response */
+    int nresp;        /* "HTTP/1.x NNN " status lines anywhere in raw */
+    int eof;          /* the server closed the connection */
+    int timed_out;    /* the deadline passed before eof */
+    int send_err;     /* errno of a failed send, else 0 */
 } hc_resp;
 
 static inline double hc_now_ms(void)
@@ -108,8 +108,8 @@ static inline const char *hc_header(const hc_resp *r, const char *name,
             const char *v = p + nlen + 1, *ve = eol;
             while (v < ve && (*v == ' ' || *v == '\t'))
                 v++;
-            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' ||
-                              ve[-1] == '\t'))
+            while (ve > v &&
+                   (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
                 ve--;
             if (len)
                 *len = (size_t)(ve - v);
@@ -169,9 +169,10 @@ static inline void hc_parse(hc_resp *r)
 }
 
 /* Reads from fd into r until the server closes, the deadline passes or
- * (with until_close 0) the first response is complete. */
-static inline void hc_read(int fd, int timeout_ms, int until_close,
-                           hc_resp *r)
+ * (with until_close 0) the first response is complete. Once the deadline
+ * has passed it still reads whatever has already arrived, so a zero
+ * timeout drains the socket without waiting. */
+static inline void hc_read(int fd, int timeout_ms, int until_close, hc_resp *r)
 {
     double deadline = hc_now_ms() + timeout_ms;
     if (r->raw == NULL) {
@@ -184,17 +185,23 @@ static inline void hc_read(int fd, int timeout_ms, int until_close,
         hc_parse(r);
         if (!until_close && r->complete)
             return;
+        /* Past the deadline, still take what has already arrived. */
         double left = deadline - hc_now_ms();
-        if (left <= 0) {
-            r->timed_out = 1;
-            return;
-        }
         struct pollfd pfd = {fd, POLLIN, 0};
-        int k = poll(&pfd, 1, (int)left + 1);
+        int k = poll(&pfd, 1, left > 0 ? (int)left + 1 : 0);
         if (k < 0 && errno == EINTR)
             continue;
-        if (k == 0)
-            continue; /* the deadline check above ends the loop */
+        if (k < 0) {
+            r->eof = 1;
+            return;
+        }
+        if (k == 0) {
+            if (left <= 0) {
+                r->timed_out = 1;
+                return;
+            }
+            continue;
+        }
         if (r->raw_cap - r->raw_len < 4097) {
             size_t cap = r->raw_cap ? r->raw_cap * 2 : 16384;
             char *n = realloc(r->raw, cap);
