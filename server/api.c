@@ -25,6 +25,7 @@
 #include "rapport/query.h"
 #include "rapport/search.h"
 #include "rapport/snippet.h"
+#include "rapport/tokenize.h"
 #include "rapport/utf8.h"
 #include "server.h"
 
@@ -458,8 +459,41 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
     rp_query_free(query);
 }
 
+/* Words of a title that complete the prefix being typed: normalised
+ * (folded, accents stripped), distinct, in title order. */
+typedef struct completions {
+    char prefix[RP_TERM_MAX_BYTES];
+    size_t plen;                 /* 0: nothing to complete */
+    char words[SUGGEST_MAX][RP_TERM_MAX_BYTES];
+    size_t lens[SUGGEST_MAX];
+    size_t n;
+} completions;
+
+static int last_token(void *ctx, const rp_token *tok)
+{
+    completions *c = ctx;
+    memcpy(c->prefix, tok->term, tok->term_len);
+    c->plen = tok->term_len;
+    return 0;
+}
+
+static int complete_word(void *ctx, const rp_token *tok)
+{
+    completions *c = ctx;
+    if (c->n == SUGGEST_MAX || (tok->flags & RP_TOK_PART) ||
+        tok->term_len < c->plen || memcmp(tok->term, c->prefix, c->plen))
+        return 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->lens[i] == tok->term_len &&
+            memcmp(c->words[i], tok->term, tok->term_len) == 0)
+            return 0;
+    memcpy(c->words[c->n], tok->term, tok->term_len);
+    c->lens[c->n++] = tok->term_len;
+    return 0;
+}
+
 /* Completions for a search box: titles and names that start with the
- * words typed, the last one as a prefix. */
+ * words typed, the last one as a prefix, and the words completing it. */
 static void route_suggest(srv *s, const srv_request *req,
                           srv_response *resp)
 {
@@ -531,6 +565,10 @@ static void route_suggest(srv *s, const srv_request *req,
         rc = rp_search(txn, an, query, &so, &r);
     if (rc == RP_ELIMIT)
         rc = 0; /* a prefix too short to narrow anything: no suggestions */
+    completions comp;
+    memset(&comp, 0, sizeof comp);
+    if (rc == 0 && words > 0 && n > 0 && q[n - 1] != ' ')
+        rp_tokenize(q, n, 0, last_token, &comp, NULL);
     rp_buf *out = &resp->body;
     if (rc == 0)
         rc = rp_buf_puts(out, "{\"suggestions\":[");
@@ -544,6 +582,9 @@ static void route_suggest(srv *s, const srv_request *req,
                                            : NULL;
         if (rc != 0 || title == NULL)
             continue;
+        if (comp.plen > 0)
+            rp_tokenize(rp_doc_value(&d, title), title->len, 0,
+                        complete_word, &comp, NULL);
         rc = rp_buf_puts(out, i ? ",{\"text\":" : "{\"text\":");
         if (rc == 0)
             rc = rp_json_put_string(out, rp_doc_value(&d, title),
@@ -555,6 +596,14 @@ static void route_suggest(srv *s, const srv_request *req,
         if (rc == 0)
             rc = rp_buf_printf(out, ",\"type\":\"%s\"}",
                                rp_schema_doctype_name(d.type));
+    }
+    if (rc == 0)
+        rc = rp_buf_puts(out, "],\"terms\":[");
+    for (size_t i = 0; rc == 0 && i < comp.n; i++) {
+        if (i > 0)
+            rc = rp_buf_puts(out, ",");
+        if (rc == 0)
+            rc = rp_json_put_string(out, comp.words[i], comp.lens[i]);
     }
     if (rc == 0)
         rc = rp_buf_puts(out, "]}");

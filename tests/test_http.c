@@ -167,6 +167,9 @@ static void test_write_then_search(void)
     ASSERT_STR_EQ(cJSON_GetObjectItem(cJSON_GetArrayItem(sug, 0), "text")
                       ->valuestring,
                   "Grief after a loss");
+    cJSON *terms = cJSON_GetObjectItem(j, "terms");
+    ASSERT_EQ(cJSON_GetArraySize(terms), 1);
+    ASSERT_STR_EQ(cJSON_GetArrayItem(terms, 0)->valuestring, "grief");
     cJSON_Delete(j);
     ASSERT_EQ(call(&f, "GET", "/v1/stats", NULL, 0, NULL, NULL, NULL, &j),
               200);
