@@ -77,9 +77,20 @@ http {
   }
 }
 NGINX
-nginx -p "$T" -c "$T/nginx.conf" -g 'daemon off;' 2>"$T/logs/start.log" &
+nginx -p "$T" -c "$T/nginx.conf" -g "daemon off;" 2>"$T/logs/start.log" &
 NGX=$!
-sleep 0.5
+# Wait until nginx listens (local address column of /proc/net/tcp, port
+# in hex).
+HEXPORT=$(printf '%04X' "$NPORT")
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+    awk -v p=":$HEXPORT" '$2 ~ p"$" { f = 1 } END { exit !f }' \
+        /proc/net/tcp && break
+    sleep 0.2
+done
+if ! kill -0 "$NGX" 2>/dev/null; then
+    echo "bench: nginx did not start:"; cat "$T/logs/start.log" "$T/logs/error.log" 2>/dev/null
+    exit 1
+fi
 wrk -t2 -c64 -d"${SECS}s" --latency "http://127.0.0.1:$NPORT/static.json" \
     >"$T/wrk-nginx.txt"
 
