@@ -23,6 +23,7 @@
 
 #include "http_client.h"
 #include "rapport/buf.h"
+#include "rapport/utf8.h"
 #include "t.h"
 
 #define MAX_CHILDREN 8
@@ -1233,6 +1234,47 @@ static void test_naughty_strings(void)
             cJSON_Delete(j);
         }
     }
+    /* Every line of Markus Kuhn's UTF-8 stress test as q: the malformed
+     * ones get 400 invalid_utf8, the others 200 or 400, never 5xx. */
+    snprintf(path, sizeof path, "%s/badinput/UTF-8-test.txt", sh);
+    size_t ulen;
+    char *utext = read_file(path, &ulen);
+    int ulines = 0, uinvalid = 0;
+    for (char *p = utext, *end = utext ? utext + ulen : NULL; p && p < end;) {
+        char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (eol == NULL)
+            eol = end;
+        size_t n = (size_t)(eol - p);
+        if (n > 0 && n < 300) {
+            int is_bad = rp_utf8_validate(p, n, NULL) != 0;
+            rp_buf target = RP_BUF_INIT;
+            rp_buf_puts(&target, "/v1/search?q=");
+            url_encode(&target, p, n);
+            rp_buf_append(&target, "", 1);
+            hc_resp r;
+            request(&s, "GET", (const char *)target.data, NULL, NULL, 0, &r);
+            if (r.status >= 500 || (is_bad && r.status != 400) ||
+                (!is_bad && r.status != 200 && r.status != 400))
+                T_FAIL("UTF-8-test line %d: status %d", ulines + 1,
+                       r.status);
+            if (is_bad) {
+                cJSON *j = cJSON_ParseWithLength(r.body, r.body_len);
+                if (j == NULL || error_code(j) == NULL ||
+                    strcmp(error_code(j), "invalid_utf8") != 0)
+                    T_FAIL("UTF-8-test line %d: not invalid_utf8",
+                           ulines + 1);
+                cJSON_Delete(j);
+                uinvalid++;
+            }
+            hc_resp_free(&r);
+            rp_buf_fini(&target);
+            ulines++;
+        }
+        p = eol + 1;
+    }
+    free(utext);
+    if (utext)
+        ASSERT(uinvalid > 20);
     cJSON_Delete(get_json(&s, "/healthz", 200));
     stop_ok(&s);
     if (bad)
