@@ -3,7 +3,8 @@
  * index: the LMDB storage of a rapport index, and the only code that
  * touches LMDB. Storage spec, format version 1 (RP_INDEX_FORMAT):
  *
- * One environment directory (data.mdb, lock.mdb) with six named databases.
+ * One environment directory (data.mdb, lock.mdb) with eight named
+ * databases.
  * Integers called BE32 are 4-byte big-endian (so byte order sorts them);
  * varints are unsigned LEB128.
  *
@@ -25,6 +26,10 @@
  *             varint max tf per field in the mask, lowest field first),
  *             then RP_NFIELDS varints: the shortest length of each field
  *             among the term's documents (kept, not raised, on deletion)
+ *   facets    u8 facet (rp_facet), normalised value bytes -> the set of
+ *             docids having it, in CRoaring's portable bitmap format
+ *   fees      BE32 docid -> fee_min, fee_max as two IEEE-754 doubles,
+ *             little-endian (only documents that have both)
  *   postings  term bytes, 0x00, BE32 last docid of the block -> one posting
  *             block (layout in src/postings.c: counts, tf bound, length
  *             bound, Stream VByte docid gaps, field/tf bytes, varint
@@ -42,7 +47,7 @@
  * new docid. Deletion removes the document from each of its terms' blocks.
  *
  * History: version 1 had no length bounds (in blocks or terms); version 2
- * no per-type document counts in "stats".
+ * no per-type document counts in "stats"; version 3 no facets or fees.
  *
  * Version check: rp_index_open reads meta "format"; a missing key on an
  * empty environment initialises a new index; any other value than
@@ -65,9 +70,19 @@
 #define NORMS_BYTES (NORMS_CHUNK + NORMS_CHUNK * RP_NFIELDS * 2)
 #define DEFAULT_MAP_SIZE ((size_t)64 << 30)
 
-enum { DB_META, DB_DOCS, DB_IDS, DB_NORMS, DB_TERMS, DB_POSTINGS, DB_COUNT };
-static const char *const db_names[DB_COUNT] = {"meta",  "docs",  "ids",
-                                               "norms", "terms", "postings"};
+enum {
+    DB_META,
+    DB_DOCS,
+    DB_IDS,
+    DB_NORMS,
+    DB_TERMS,
+    DB_POSTINGS,
+    DB_FACETS,
+    DB_FEES,
+    DB_COUNT
+};
+static const char *const db_names[DB_COUNT] = {
+    "meta", "docs", "ids", "norms", "terms", "postings", "facets", "fees"};
 
 struct rp_index {
     MDB_env *env;
@@ -332,8 +347,10 @@ int rp_index_space_get(rp_index *ix, rp_index_space *out)
     int rc = map_rc(mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &txn));
     if (rc != 0)
         return rc;
-    uint64_t *slot[DB_COUNT] = {&out->meta,  &out->docs,  &out->ids,
-                                &out->norms, &out->terms, &out->postings};
+    uint64_t facets = 0, fees = 0;
+    uint64_t *slot[DB_COUNT] = {&out->meta,  &out->docs,     &out->ids,
+                                &out->norms, &out->terms,    &out->postings,
+                                &facets,     &fees};
     for (int i = 0; i < DB_COUNT && rc == 0; i++) {
         MDB_stat st;
         rc = map_rc(mdb_stat(txn, ix->dbi[i], &st));
@@ -586,6 +603,106 @@ int rp_txn_norms_put(rp_txn *t, rp_docid doc, const rp_norms *n)
     }
     t->wchunk_dirty = 1;
     return 0;
+}
+
+/* ---- facets and fees --------------------------------------------------- */
+
+static size_t facet_key(unsigned char *key, int facet, const char *v,
+                        size_t len)
+{
+    key[0] = (unsigned char)facet;
+    memcpy(key + 1, v, len);
+    return len + 1;
+}
+
+int rp_txn_facet_get(rp_txn *t, int facet, const char *v, size_t len,
+                     rp_docset **out)
+{
+    *out = NULL;
+    if (facet < 0 || facet >= RP_NFACETS || len == 0 ||
+        len > RP_FACET_VALUE_MAX)
+        return rp_docset_new(out);
+    unsigned char key[RP_FACET_VALUE_MAX + 1];
+    MDB_val val;
+    int rc = get_val(t, DB_FACETS, key, facet_key(key, facet, v, len), &val);
+    if (rc == RP_ENOTFOUND)
+        return rp_docset_new(out);
+    if (rc != 0)
+        return rc;
+    return rp_docset_decode(val.mv_data, val.mv_size, out);
+}
+
+int rp_txn_facet_put(rp_txn *t, int facet, const char *v, size_t len,
+                     const rp_docset *set)
+{
+    if (facet < 0 || facet >= RP_NFACETS || len == 0 ||
+        len > RP_FACET_VALUE_MAX)
+        return RP_EINVAL;
+    unsigned char key[RP_FACET_VALUE_MAX + 1];
+    size_t klen = facet_key(key, facet, v, len);
+    if (rp_docset_count(set) == 0)
+        return del_val(t, DB_FACETS, key, klen);
+    rp_buf enc = RP_BUF_INIT;
+    int rc = rp_docset_encode(set, &enc);
+    if (rc == 0)
+        rc = put_val(t, DB_FACETS, key, klen, enc.data, enc.len, 0);
+    rp_buf_fini(&enc);
+    return rc;
+}
+
+int rp_txn_facet_scan(rp_txn *t, int facet, rp_facet_value_cb cb, void *ctx)
+{
+    MDB_cursor *c;
+    int rc = map_rc(mdb_cursor_open(t->txn, t->ix->dbi[DB_FACETS], &c));
+    if (rc != 0)
+        return rc;
+    unsigned char first = (unsigned char)facet;
+    MDB_val k = {1, &first}, v;
+    for (rc = map_rc(mdb_cursor_get(c, &k, &v, MDB_SET_RANGE)); rc == 0;
+         rc = map_rc(mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+        const unsigned char *kb = k.mv_data;
+        if (k.mv_size < 2 || kb[0] != first)
+            break;
+        rp_docset *set;
+        if ((rc = rp_docset_decode(v.mv_data, v.mv_size, &set)) != 0)
+            break;
+        rc = cb(ctx, (const char *)kb + 1, k.mv_size - 1, set);
+        rp_docset_free(set);
+        if (rc != 0)
+            break;
+    }
+    mdb_cursor_close(c);
+    return rc == RP_ENOTFOUND ? 0 : rc;
+}
+
+int rp_txn_fees_get(rp_txn *t, rp_docid doc, rp_fees *out)
+{
+    unsigned char key[4];
+    MDB_val v;
+    memset(out, 0, sizeof *out);
+    be32_put(key, doc);
+    int rc = get_val(t, DB_FEES, key, 4, &v);
+    if (rc == RP_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (v.mv_size != 16)
+        return RP_ECORRUPT;
+    memcpy(&out->min, v.mv_data, 8);
+    memcpy(&out->max, (const unsigned char *)v.mv_data + 8, 8);
+    out->known = 1;
+    return 0;
+}
+
+int rp_txn_fees_put(rp_txn *t, rp_docid doc, const rp_fees *fees)
+{
+    unsigned char key[4], val[16];
+    be32_put(key, doc);
+    if (!fees->known)
+        return del_val(t, DB_FEES, key, 4);
+    memcpy(val, &fees->min, 8);
+    memcpy(val + 8, &fees->max, 8);
+    return put_val(t, DB_FEES, key, 4, val, 16, 0);
 }
 
 static int terminfo_decode(const MDB_val *v, rp_terminfo *out)

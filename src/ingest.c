@@ -22,6 +22,7 @@
 
 #include "internal.h"
 #include "rapport/analyze.h"
+#include "rapport/docset.h"
 #include "rapport/json.h"
 #include "rapport/segment.h"
 
@@ -448,6 +449,104 @@ size_t rp_batch_size(const rp_batch *b)
     return b->nops;
 }
 
+/* ---- facets -------------------------------------------------------------- */
+
+/* Changes to one facet value's set, collected over a commit. */
+typedef struct facet_delta {
+    int facet;
+    char v[RP_FACET_VALUE_MAX];
+    size_t len;
+    rp_docset *add; /* owned, NULL until needed */
+    rp_docset *del; /* owned, NULL until needed */
+} facet_delta;
+
+typedef struct facet_deltas {
+    facet_delta *d; /* owned */
+    size_t n, cap;
+    rp_docid doc;   /* the document being filed */
+    int removing;   /* filing a deletion */
+} facet_deltas;
+
+static void deltas_fini(facet_deltas *fd)
+{
+    for (size_t i = 0; i < fd->n; i++) {
+        rp_docset_free(fd->d[i].add);
+        rp_docset_free(fd->d[i].del);
+    }
+    free(fd->d);
+    memset(fd, 0, sizeof *fd);
+}
+
+static int on_facet(void *ctx, int facet, const char *v, size_t len)
+{
+    facet_deltas *fd = ctx;
+    facet_delta *e = NULL;
+    /* A batch touches few distinct values: search from the most recent. */
+    for (size_t i = fd->n; i-- > 0;)
+        if (fd->d[i].facet == facet && fd->d[i].len == len &&
+            memcmp(fd->d[i].v, v, len) == 0) {
+            e = &fd->d[i];
+            break;
+        }
+    if (e == NULL) {
+        if (fd->n == fd->cap) {
+            size_t cap = fd->cap ? fd->cap * 2 : 64;
+            facet_delta *p = realloc(fd->d, cap * sizeof *p);
+            if (p == NULL)
+                return RP_ENOMEM;
+            fd->d = p;
+            fd->cap = cap;
+        }
+        e = &fd->d[fd->n++];
+        memset(e, 0, sizeof *e);
+        e->facet = facet;
+        memcpy(e->v, v, len);
+        e->len = len;
+    }
+    rp_docset **set = fd->removing ? &e->del : &e->add;
+    if (*set == NULL && rp_docset_new(set) != 0)
+        return RP_ENOMEM;
+    rp_docset_add(*set, fd->doc);
+    return 0;
+}
+
+/* Files doc's facet values into fd, and stores or removes its fees. */
+static int file_facets(rp_txn *t, facet_deltas *fd, const rp_doc *d,
+                       rp_docid doc, int removing)
+{
+    rp_fees fees;
+    fd->doc = doc;
+    fd->removing = removing;
+    int rc = rp_json_facets(d, on_facet, fd, &fees);
+    if (rc == 0 && (fees.known || removing)) {
+        if (removing)
+            fees.known = 0;
+        rc = rp_txn_fees_put(t, doc, &fees);
+    }
+    return rc;
+}
+
+/* Applies the collected changes to the stored sets. */
+static int apply_facets(rp_txn *t, facet_deltas *fd)
+{
+    int rc = 0;
+    for (size_t i = 0; i < fd->n && rc == 0; i++) {
+        facet_delta *e = &fd->d[i];
+        rp_docset *set;
+        rc = rp_txn_facet_get(t, e->facet, e->v, e->len, &set);
+        if (rc != 0)
+            break;
+        if (e->del)
+            rp_docset_andnot(set, e->del);
+        if (rc == 0 && e->add)
+            rp_docset_or(set, e->add);
+        if (rc == 0)
+            rc = rp_txn_facet_put(t, e->facet, e->v, e->len, set);
+        rp_docset_free(set);
+    }
+    return rc;
+}
+
 /* ---- commit ------------------------------------------------------------- */
 
 static op *op_at(const rp_batch *b, size_t i)
@@ -551,7 +650,7 @@ static int cmp_idref(const void *a, const void *b)
 /* Removes a stored document: finds its terms by analysing its stored
  * text again, drops it from each term's postings, its norms and record. */
 static int delete_existing(rp_txn *t, rp_analyzer *an, rp_docid docid,
-                           rp_stats *st)
+                           rp_stats *st, facet_deltas *fd)
 {
     const void *rec;
     size_t len;
@@ -565,6 +664,8 @@ static int delete_existing(rp_txn *t, rp_analyzer *an, rp_docid docid,
         rc = RP_ECORRUPT; /* the id map points at a missing record */
     rp_norms norms;
     uint64_t tokens = 0;
+    if (rc == 0)
+        rc = file_facets(t, fd, &d, docid, 1);
     if (rc == 0)
         rc = rp_segment_new(&seg);
     if (rc == 0)
@@ -598,7 +699,8 @@ static int delete_existing(rp_txn *t, rp_analyzer *an, rp_docid docid,
 
 /* Deletes the stored versions of ids the batch replaces or deletes. */
 static int delete_replaced(rp_batch *b, rp_txn *t, const idref *ids,
-                           size_t nids, rp_stats *st, rp_batch_result *res)
+                           size_t nids, rp_stats *st, rp_batch_result *res,
+                           facet_deltas *fd)
 {
     rp_analyzer *an = NULL;
     int rc = rp_analyzer_new(rp_index_lang(b->ix), &an);
@@ -613,7 +715,7 @@ static int delete_replaced(rp_batch *b, rp_txn *t, const idref *ids,
             continue;
         }
         if (rc == 0)
-            rc = delete_existing(t, an, old, st);
+            rc = delete_existing(t, an, old, st, fd);
         if (rc == 0 && o->kind == OP_DELETE)
             rc = rp_txn_id_del(t, ids[i].id, ids[i].len);
         if (o->kind == OP_DELETE)
@@ -653,6 +755,7 @@ typedef struct store_arg {
     const idref *ids;
     size_t nids;
     rp_batch_result *res;
+    facet_deltas *fd;
 } store_arg;
 
 /* Stores the records, norms and ids of the numbered documents (runs while
@@ -677,6 +780,8 @@ static int store_docs(void *arg)
             rc = rp_txn_doc_put(t, doc, rec.data, rec.len, bulk);
         if (rc == 0)
             rc = rp_txn_norms_put(t, doc, &o->norms);
+        if (rc == 0)
+            rc = file_facets(t, a->fd, &o->doc, doc, 0);
         if (rc == 0 && !bulk)
             rc = rp_txn_id_put(t, rp_doc_id(&o->doc), o->doc.id_len, doc, 0);
         for (int f = 0; f < RP_NFIELDS; f++)
@@ -728,17 +833,19 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
 
     /* 3. One write transaction: deletions, documents, postings. */
     rp_stats st;
+    facet_deltas fd;
+    memset(&fd, 0, sizeof fd);
     if (rc == 0)
         rc = rp_txn_begin(b->ix, 1, &t);
     if (rc == 0)
         rc = rp_txn_stats(t, &st);
     int bulk = rc == 0 && st.ndocs == 0;
     if (rc == 0 && !bulk)
-        rc = delete_replaced(b, t, ids, nids, &st, &res);
+        rc = delete_replaced(b, t, ids, nids, &st, &res, &fd);
     if (rc == 0)
         rc = number_docs(b, &st, map, norms, err);
     if (rc == 0) {
-        store_arg sa = {b, t, bulk, &st, map, ids, nids, &res};
+        store_arg sa = {b, t, bulk, &st, map, ids, nids, &res, &fd};
         rp_segment *segs[MAX_THREADS + 1];
         size_t ns = 0;
         for (size_t k = 0; k < b->nworkers; k++)
@@ -749,6 +856,8 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
                            b->opts.progress_ctx};
         rc = rp__merge(&in, store_docs, &sa, &res.terms, &res.postings);
     }
+    if (rc == 0)
+        rc = apply_facets(t, &fd);
     if (rc == 0)
         rc = rp_txn_put_stats(t, &st);
     if (rc == 0) {
@@ -761,6 +870,7 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
         memset(&res, 0, sizeof res);
     }
     rp_txn_abort(t);
+    deltas_fini(&fd);
     free(ids);
     free(map);
     free(norms);

@@ -437,3 +437,48 @@ int rp_json_decode_query(const char *line, size_t len, rp_buf *id,
     cJSON_Delete(root);
     return rc;
 }
+
+int rp_json_facets(const rp_doc *d, rp_facet_cb cb, void *ctx,
+                   rp_fees *fees)
+{
+    char norm[RP_FACET_VALUE_MAX];
+    fees->known = 0;
+    fees->min = fees->max = 0;
+    const char *tname = rp_schema_doctype_name(d->type);
+    int rc = cb(ctx, RP_FACET_TYPE, tname, strlen(tname));
+    for (size_t i = 0; rc == 0 && i < d->nfields; i++) {
+        int facet = rp_schema_facet_of(rp_doc_srcfield(&d->fields[i]));
+        if (facet < 0)
+            continue;
+        size_t n = rp_schema_facet_value(rp_doc_value(d, &d->fields[i]),
+                                         d->fields[i].len, norm);
+        if (n > 0)
+            rc = cb(ctx, facet, norm, n);
+    }
+    if (rc != 0 || d->extra_len == 0)
+        return rc;
+    cJSON *extra = cJSON_ParseWithLength(
+        (const char *)d->bytes.data + d->extra_off, d->extra_len);
+    if (extra == NULL)
+        return RP_ENOMEM; /* the extra JSON was checked when stored */
+    cJSON *lo = NULL, *hi = NULL;
+    for (cJSON *m = extra->child; m && rc == 0; m = m->next) {
+        if (strcmp(m->string, "fee_min") == 0)
+            lo = m;
+        else if (strcmp(m->string, "fee_max") == 0)
+            hi = m;
+        const rp_srcfield *src = rp_schema_srcfield(d->type, m->string,
+                                                    strlen(m->string));
+        int facet = rp_schema_facet_of(src);
+        if (facet >= 0 && cJSON_IsBool(m))
+            rc = cb(ctx, facet, cJSON_IsTrue(m) ? "true" : "false",
+                    cJSON_IsTrue(m) ? 4 : 5);
+    }
+    if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi)) {
+        fees->known = 1;
+        fees->min = lo->valuedouble;
+        fees->max = hi->valuedouble;
+    }
+    cJSON_Delete(extra);
+    return rc;
+}

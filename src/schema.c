@@ -121,3 +121,71 @@ const rp_srcfield *rp_schema_srcfields(size_t *n)
     *n = sizeof srcfields / sizeof srcfields[0];
     return srcfields;
 }
+
+static const char *const facet_names[RP_NFACETS] = {
+    [RP_FACET_TYPE] = "type",
+    [RP_FACET_CONCERNS] = "concerns",
+    [RP_FACET_APPROACHES] = "approaches",
+    [RP_FACET_LANGUAGES] = "languages",
+    [RP_FACET_CITY] = "city",
+    [RP_FACET_COUNTRY] = "country",
+    [RP_FACET_ONLINE] = "online",
+    [RP_FACET_IN_PERSON] = "in_person",
+    [RP_FACET_FREE_CONSULTATION] = "free_consultation",
+    [RP_FACET_ACCEPTING_CLIENTS] = "accepting_clients",
+};
+
+int rp_schema_facet(const char *name, size_t len)
+{
+    for (int f = 0; f < RP_NFACETS; f++)
+        if (name_eq(name, len, facet_names[f]))
+            return f;
+    return -1;
+}
+
+const char *rp_schema_facet_name(int facet)
+{
+    return facet >= 0 && facet < RP_NFACETS ? facet_names[facet] : "?";
+}
+
+int rp_schema_facet_of(const rp_srcfield *src)
+{
+    static const struct {
+        const char *field;
+        int facet;
+    } map[] = {{"concerns", RP_FACET_CONCERNS}, {"tags", RP_FACET_CONCERNS},
+               {"approaches", RP_FACET_APPROACHES},
+               {"languages", RP_FACET_LANGUAGES}, {"city", RP_FACET_CITY},
+               {"country", RP_FACET_COUNTRY}, {"online", RP_FACET_ONLINE},
+               {"in_person", RP_FACET_IN_PERSON},
+               {"free_consultation", RP_FACET_FREE_CONSULTATION},
+               {"accepting_clients", RP_FACET_ACCEPTING_CLIENTS}};
+    for (size_t i = 0; src && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(src->name, map[i].field) == 0)
+            return map[i].facet;
+    return -1;
+}
+
+size_t rp_schema_facet_value(const char *v, size_t len,
+                             char out[RP_FACET_VALUE_MAX])
+{
+    size_t n = 0;
+    int space = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = n > 0;
+            continue;
+        }
+        if (space) {
+            if (n == RP_FACET_VALUE_MAX)
+                return 0;
+            out[n++] = ' ';
+            space = 0;
+        }
+        if (n == RP_FACET_VALUE_MAX)
+            return 0;
+        out[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    return n;
+}

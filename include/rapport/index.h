@@ -16,10 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rapport/docset.h"
 #include "rapport/error.h"
 #include "rapport/postings.h"
 
-#define RP_INDEX_FORMAT 3 /* bump with every storage format change */
+#define RP_INDEX_FORMAT 4 /* bump with every storage format change */
 
 typedef struct rp_index rp_index;
 typedef struct rp_txn rp_txn;
@@ -119,6 +120,28 @@ int rp_txn_norms_get(rp_txn *txn, rp_docid doc, rp_norms *out);
 /* Sets doc's norms (type RP_DOC_NONE clears them). Buffered per chunk and
  * written when the chunk changes or at commit. */
 int rp_txn_norms_put(rp_txn *txn, rp_docid doc, const rp_norms *n);
+
+/* The documents having value v[0..len) (normalised, see
+ * rp_schema_facet_value) in facet f. out: a new set (empty when no document
+ * has it), freed by the caller. Returns 0, RP_ECORRUPT or RP_ENOMEM. */
+int rp_txn_facet_get(rp_txn *txn, int facet, const char *v, size_t len,
+                     rp_docset **out);
+
+/* Stores the set for (facet, value); an empty set removes the entry. */
+int rp_txn_facet_put(rp_txn *txn, int facet, const char *v, size_t len,
+                     const rp_docset *set);
+
+/* Calls cb for every stored value of facet, in byte order, with its set
+ * (borrowed for the call), until cb returns non-zero (returned). */
+typedef int (*rp_facet_value_cb)(void *ctx, const char *v, size_t len,
+                                 const rp_docset *set);
+int rp_txn_facet_scan(rp_txn *txn, int facet, rp_facet_value_cb cb,
+                      void *ctx);
+
+/* A document's fee range (known 0 when it has none). Returns 0 or
+ * RP_ECORRUPT. put with known 0 removes it. */
+int rp_txn_fees_get(rp_txn *txn, rp_docid doc, rp_fees *out);
+int rp_txn_fees_put(rp_txn *txn, rp_docid doc, const rp_fees *fees);
 
 /* Dictionary entry of a term. */
 typedef struct rp_terminfo {

@@ -53,6 +53,18 @@ int rp_json_elements(const char *text, size_t len, rp_json_elem_cb cb,
 int rp_json_decode_query(const char *line, size_t len, rp_buf *id,
                          rp_buf *text, rp_error *err);
 
+/* A document's facet values (see rp_facet) and fee range, as the index
+ * files them: the callback gets each (facet, normalised value) once per
+ * occurrence; fees are set when both fee_min and fee_max are numbers. */
+typedef int (*rp_facet_cb)(void *ctx, int facet, const char *value,
+                           size_t len);
+
+/* Calls cb for d's type, its facet fields, and its booleans (from the
+ * extra JSON: "true"/"false"); fills fees. Returns 0, cb's non-zero value,
+ * or RP_ENOMEM. */
+int rp_json_facets(const rp_doc *d, rp_facet_cb cb, void *ctx,
+                   rp_fees *fees);
+
 /* Appends s[0..len) as a JSON string literal (quoted, escaped). */
 int rp_json_put_string(rp_buf *out, const char *s, size_t len);
 

@@ -53,6 +53,47 @@ typedef struct rp_srcfield {
     int field;         /* rp_field it feeds, or RP_FIELD_ANY if not indexed */
 } rp_srcfield;
 
+/* Facets: exact-value attributes for filters and counts. Documents carry
+ * them in fields (concerns, tags, approaches, languages, city, country),
+ * booleans (online ...) or their type. */
+typedef enum rp_facet {
+    RP_FACET_TYPE = 0,
+    RP_FACET_CONCERNS = 1,   /* a specialist's concerns, a document's tags */
+    RP_FACET_APPROACHES = 2,
+    RP_FACET_LANGUAGES = 3,
+    RP_FACET_CITY = 4,
+    RP_FACET_COUNTRY = 5,
+    RP_FACET_ONLINE = 6,
+    RP_FACET_IN_PERSON = 7,
+    RP_FACET_FREE_CONSULTATION = 8,
+    RP_FACET_ACCEPTING_CLIENTS = 9,
+} rp_facet;
+#define RP_NFACETS 10
+#define RP_FACET_VALUE_MAX 64 /* bytes of a normalised value */
+
+/* A specialist's fee range. */
+typedef struct rp_fees {
+    int known;  /* both fee_min and fee_max are numbers */
+    double min; /* fee_min */
+    double max; /* fee_max */
+} rp_fees;
+
+/* The facet named name[0..len) ("concerns", "online" ...), or -1. */
+int rp_schema_facet(const char *name, size_t len);
+
+/* The name of a facet; "?" when out of range. Static. */
+const char *rp_schema_facet_name(int facet);
+
+/* The facet a source field feeds, or -1. */
+int rp_schema_facet_of(const rp_srcfield *src);
+
+/* Normalises a facet value into out[0..RP_FACET_VALUE_MAX): ASCII letters
+ * lower-cased, leading and trailing whitespace removed, inner runs of
+ * whitespace made one space. Returns the length, or 0 when the value is
+ * empty or longer than RP_FACET_VALUE_MAX. */
+size_t rp_schema_facet_value(const char *v, size_t len,
+                             char out[RP_FACET_VALUE_MAX]);
+
 /* The doc type named by name[0..len) ("article", ...), or RP_DOC_NONE. */
 rp_doctype rp_schema_doctype(const char *name, size_t len);
 
