@@ -18,6 +18,7 @@
 
 #include "rapport/analyze.h"
 #include "rapport/doc.h"
+#include "rapport/docset.h"
 #include "rapport/feed.h"
 #include "rapport/index.h"
 #include "rapport/ingest.h"
@@ -320,6 +321,154 @@ static void route_stats(srv *s, srv_response *resp)
                   (long long)(time(NULL) - s->started));
 }
 
+/* ---- filters and facets ------------------------------------------------- */
+
+/* Builds the allowed set from the facet parameters: within one parameter
+ * a comma means "any of", across parameters all must hold. *allow stays
+ * NULL when no facet parameter is given. Returns 0, or -1 with resp set. */
+static int build_filter(rp_txn *txn, const srv_request *req,
+                        rp_docset **allow, srv_response *resp)
+{
+    *allow = NULL;
+    for (int f = 0; f < RP_NFACETS; f++) {
+        const char *v = param(req, rp_schema_facet_name(f));
+        if (v == NULL || (f == RP_FACET_TYPE && strchr(v, ',') == NULL))
+            continue; /* a single type is the search's own filter */
+        rp_docset *any;
+        if (rp_docset_new(&any) != 0)
+            goto nomem;
+        int values = 0;
+        for (const char *p = v; *p;) {
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            char norm[RP_FACET_VALUE_MAX];
+            size_t n = rp_schema_facet_value(p, len, norm);
+            if (n > 0) {
+                rp_docset *set;
+                int rc = rp_txn_facet_get(txn, f, norm, n, &set);
+                if (rc != 0) {
+                    rp_docset_free(any);
+                    lib_error(resp, rc, NULL);
+                    return -1;
+                }
+                rp_docset_or(any, set);
+                rp_docset_free(set);
+                values++;
+            }
+            p += len + (comma != NULL);
+        }
+        if (values == 0) {
+            rp_docset_free(any);
+            srv_error(resp, 400, "invalid_filter", "invalid_request",
+                      "%s needs at least one value", rp_schema_facet_name(f));
+            return -1;
+        }
+        if (*allow == NULL) {
+            *allow = any;
+        } else {
+            rp_docset_and(*allow, any);
+            rp_docset_free(any);
+        }
+    }
+    return 0;
+nomem:
+    rp_docset_free(*allow);
+    *allow = NULL;
+    lib_error(resp, RP_ENOMEM, NULL);
+    return -1;
+}
+
+/* Parses fee_min and fee_max into a budget: [fee_min, fee_max], either
+ * side open. Returns 0 (budget->known set when given), or -1 with resp. */
+static int build_budget(const srv_request *req, rp_fees *budget,
+                        srv_response *resp)
+{
+    const char *lo = param(req, "fee_min"), *hi = param(req, "fee_max");
+    budget->known = lo != NULL || hi != NULL;
+    budget->min = 0;
+    budget->max = 1e300;
+    const char *vs[2] = {lo, hi};
+    double *out[2] = {&budget->min, &budget->max};
+    for (int i = 0; i < 2; i++) {
+        if (vs[i] == NULL)
+            continue;
+        char *end;
+        double x = strtod(vs[i], &end);
+        if (*vs[i] == '\0' || *end != '\0' || !(x >= 0 && x < 1e12)) {
+            srv_error(resp, 400, "invalid_fee", "invalid_request",
+                      "fee_min and fee_max are amounts of 0 or more");
+            return -1;
+        }
+        *out[i] = x;
+    }
+    if (budget->min > budget->max) {
+        srv_error(resp, 400, "invalid_fee", "invalid_request",
+                  "fee_min is above fee_max");
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct facet_out {
+    rp_buf *out;
+    const rp_docset *matched;
+    int first;
+    int rc;
+} facet_out;
+
+static int on_facet_value(void *ctx, const char *v, size_t len,
+                          const rp_docset *set)
+{
+    facet_out *fo = ctx;
+    uint64_t n = rp_docset_and_count(fo->matched, set);
+    if (n == 0)
+        return 0;
+    int rc = rp_buf_puts(fo->out, fo->first ? "" : ",");
+    if (rc == 0)
+        rc = rp_json_put_string(fo->out, v, len);
+    if (rc == 0)
+        rc = rp_buf_printf(fo->out, ":%llu", (unsigned long long)n);
+    fo->first = 0;
+    return fo->rc = rc;
+}
+
+/* Appends ,"facets":{"concerns":{"anxiety":12,...},...} for the facets
+ * named in the facets parameter (comma-separated). */
+static int put_facets(rp_txn *txn, const char *names, const rp_docset *m,
+                      rp_buf *out, srv_response *resp)
+{
+    int rc = rp_buf_puts(out, ",\"facets\":{");
+    int first = 1;
+    for (const char *p = names; rc == 0 && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        int f = rp_schema_facet(p, len);
+        if (f < 0) {
+            srv_error(resp, 400, "invalid_facet", "invalid_request",
+                      "unknown facet (use concerns, approaches, languages, "
+                      "city, country, online, in_person, free_consultation, "
+                      "accepting_clients, type)");
+            return -1;
+        }
+        rc = rp_buf_printf(out, "%s\"%s\":{", first ? "" : ",",
+                           rp_schema_facet_name(f));
+        facet_out fo = {out, m, 1, 0};
+        if (rc == 0)
+            rc = rp_txn_facet_scan(txn, f, on_facet_value, &fo);
+        if (rc == 0)
+            rc = rp_buf_puts(out, "}");
+        first = 0;
+        p += len + (comma != NULL);
+    }
+    if (rc == 0)
+        rc = rp_buf_puts(out, "}");
+    if (rc != 0) {
+        lib_error(resp, rc, NULL);
+        return -1;
+    }
+    return 0;
+}
+
 /* Appends one hit: id, type, score, title or name, snippet, fields. */
 static int put_hit(rp_buf *out, rp_analyzer *an, const rp_termset *terms,
                    const rp_doc *d, double score, int highlight)
@@ -376,7 +525,7 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
     }
     rp_search_opts so;
     rp_search_opts_init(&so);
-    if (type && *type) {
+    if (type && *type && strchr(type, ',') == NULL) {
         so.type = rp_schema_doctype(type, strlen(type));
         if (so.type == RP_DOC_NONE) {
             srv_error(resp, 400, "invalid_type", "invalid_request",
@@ -415,9 +564,19 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
     rp_termset_init(&terms);
     rp_doc d;
     rp_doc_init(&d);
+    rp_docset *allow = NULL, *matched = NULL;
+    rp_fees budget;
+    const char *facets = param(req, "facets");
     rc = take_analyzer(s, &an);
     if (rc == 0)
         rc = rp_txn_begin(s->ix, 0, &txn);
+    if (rc == 0 && (build_filter(txn, req, &allow, resp) != 0 ||
+                    build_budget(req, &budget, resp) != 0))
+        goto done; /* resp holds the error */
+    so.allow = allow;
+    so.budget = budget.known ? &budget : NULL;
+    if (rc == 0 && facets && (rc = rp_docset_new(&matched)) == 0)
+        so.matched = matched;
     if (rc == 0)
         rc = rp_search(txn, an, query, &so, &r);
     if (rc == RP_ELIMIT)
@@ -447,9 +606,16 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
                          hl && strcmp(hl, "1") == 0);
     }
     if (rc == 0)
-        rc = rp_buf_printf(out, "],\"took_ms\":%.3f}", now_ms() - t0);
+        rc = rp_buf_puts(out, "]");
+    if (rc == 0 && facets && put_facets(txn, facets, matched, out, resp) != 0)
+        goto done;
+    if (rc == 0)
+        rc = rp_buf_printf(out, ",\"took_ms\":%.3f}", now_ms() - t0);
     if (rc != 0)
         lib_error(resp, rc, &err);
+done:
+    rp_docset_free(allow);
+    rp_docset_free(matched);
     rp_doc_fini(&d);
     rp_termset_fini(&terms);
     rp_results_fini(&r);

@@ -287,6 +287,116 @@ static void test_bad_requests(void)
     close_fx(&f);
 }
 
+static void test_filters_and_facets(void)
+{
+    fixture f;
+    open_fx(&f, ADMIN, NULL);
+    put_docs(&f,
+             "{\"id\":\"s1\",\"type\":\"specialist\",\"name\":\"A\","
+             "\"bio\":\"I help with anxiety.\",\"concerns\":[\"anxiety\","
+             "\"Grief\"],\"languages\":[\"Spanish\",\"Catalan\"],"
+             "\"online\":true,\"free_consultation\":true,\"fee_min\":40,"
+             "\"fee_max\":60}\n"
+             "{\"id\":\"s2\",\"type\":\"specialist\",\"name\":\"B\","
+             "\"bio\":\"Anxiety and panic.\",\"concerns\":[\"anxiety\","
+             "\"panic\"],\"languages\":[\"English\"],\"online\":false,"
+             "\"fee_min\":90,\"fee_max\":120}\n"
+             "{\"id\":\"s3\",\"type\":\"specialist\",\"name\":\"C\","
+             "\"bio\":\"Anxiety in teens.\",\"concerns\":[\"adolescents\"],"
+             "\"languages\":[\"catalan\"],\"online\":true}\n"
+             "{\"id\":\"a1\",\"title\":\"Anxiety\",\"body\":\"About "
+             "anxiety.\",\"tags\":[\"anxiety\"]}\n");
+    struct {
+        srv_param p[4];
+        size_t n;
+        const char *ids; /* expected hit ids, sorted, comma-joined */
+    } cases[] = {
+        {{{"q", "anxiety"}, {"languages", "spanish,CATALAN"}}, 2, "s1,s3"},
+        {{{"q", "anxiety"}, {"concerns", "anxiety"}, {"online", "true"}},
+         3, "s1"},
+        {{{"q", "anxiety"}, {"concerns", "grief , panic"}}, 2, "s1,s2"},
+        {{{"q", "anxiety"}, {"fee_min", "50"}, {"fee_max", "95"}}, 3,
+         "s1,s2"},
+        {{{"q", "anxiety"}, {"fee_max", "30"}}, 2, ""},
+        {{{"q", "anxiety"}, {"type", "article,question"}}, 2, "a1"},
+        {{{"q", "anxiety"}, {"languages", "klingon"}}, 2, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cJSON *j;
+        int st = call(&f, "GET", "/v1/search", cases[i].p, cases[i].n, NULL,
+                      NULL, NULL, &j);
+        if (st != 200)
+            T_FAIL("case %zu: status %d %s", i, st, error_code(j));
+        char ids[128] = "";
+        cJSON *hits = cJSON_GetObjectItem(j, "hits");
+        /* Collect and sort the ids (a handful: insertion sort). */
+        const char *v[8];
+        int n = 0;
+        cJSON *h;
+        cJSON_ArrayForEach(h, hits)
+        {
+            if (n < 8)
+                v[n++] = cJSON_GetObjectItem(h, "id")->valuestring;
+        }
+        for (int a = 1; a < n; a++)
+            for (int b = a; b > 0 && strcmp(v[b - 1], v[b]) > 0; b--) {
+                const char *tmp = v[b];
+                v[b] = v[b - 1];
+                v[b - 1] = tmp;
+            }
+        for (int a = 0; a < n; a++) {
+            strcat(ids, a ? "," : "");
+            strcat(ids, v[a]);
+        }
+        if (strcmp(ids, cases[i].ids) != 0)
+            T_FAIL("case %zu: hits \"%s\", want \"%s\"", i, ids,
+                   cases[i].ids);
+        cJSON_Delete(j);
+    }
+    /* Facet counts over every match, not just the page. */
+    srv_param fp[] = {{"q", "anxiety"}, {"facets", "concerns,languages,online"},
+                      {"limit", "1"}};
+    cJSON *j;
+    ASSERT_EQ(call(&f, "GET", "/v1/search", fp, 3, NULL, NULL, NULL, &j), 200);
+    cJSON *fc = cJSON_GetObjectItem(j, "facets");
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(fc, "concerns"),
+                                  "anxiety")
+                  ->valueint,
+              3); /* s1, s2 and the article's tag */
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(fc, "languages"),
+                                  "catalan")
+                  ->valueint,
+              2);
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(fc, "online"), "true")
+                  ->valueint,
+              2);
+    cJSON_Delete(j);
+    /* A replaced profile moves between facet values. */
+    put_docs(&f, "{\"id\":\"s3\",\"type\":\"specialist\",\"name\":\"C\","
+                 "\"bio\":\"Anxiety in teens.\",\"languages\":[\"Polish\"],"
+                 "\"online\":false}\n");
+    ASSERT_EQ(call(&f, "GET", "/v1/search", fp, 3, NULL, NULL, NULL, &j), 200);
+    fc = cJSON_GetObjectItem(j, "facets");
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(fc, "languages"),
+                                  "catalan")
+                  ->valueint,
+              1);
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(fc, "online"), "true")
+                  ->valueint,
+              1);
+    cJSON_Delete(j);
+    srv_param bad[] = {{"q", "x"}, {"facets", "colour"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/search", bad, 2, NULL, NULL, NULL, &j),
+              400);
+    ASSERT_STR_EQ(error_code(j), "invalid_facet");
+    cJSON_Delete(j);
+    srv_param badfee[] = {{"q", "x"}, {"fee_min", "9"}, {"fee_max", "3"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/search", badfee, 3, NULL, NULL, NULL, &j),
+              400);
+    cJSON_Delete(j);
+    close_fx(&f);
+}
+
 static void test_cors_preflight(void)
 {
     fixture f;
@@ -313,6 +423,7 @@ static const t_case cases[] = {
     T(test_write_then_search),
     T(test_auth),
     T(test_bad_requests),
+    T(test_filters_and_facets),
     T(test_cors_preflight),
     {NULL, NULL},
 };
