@@ -182,9 +182,9 @@ static void index_path(const char *path)
 
 static void index_corpus(void)
 {
-    if (access("corpus", R_OK) != 0)
+    if (access("corpus/docs", R_OK) != 0)
         T_SKIP("corpus/ not found (run from the repository root)");
-    index_path("corpus/");
+    index_path("corpus/docs/");
 }
 
 /* Runs a JSON search (extra: more arguments, may be NULL) and returns the
@@ -250,7 +250,7 @@ static double count(const char *query)
 /* Non-blank lines in the corpus's .jsonl files: its documents. */
 static long corpus_docs(void)
 {
-    DIR *d = opendir("corpus");
+    DIR *d = opendir("corpus/docs");
     ASSERT(d != NULL);
     long n = 0;
     struct dirent *e;
@@ -259,7 +259,7 @@ static long corpus_docs(void)
         if (len < 7 || strcmp(e->d_name + len - 6, ".jsonl") != 0)
             continue;
         char p[512];
-        snprintf(p, sizeof p, "corpus/%s", e->d_name);
+        snprintf(p, sizeof p, "corpus/docs/%s", e->d_name);
         char *text = slurp(p);
         for (char *s = text; *s != '\0';) {
             char *nl = strchr(s, '\n');
@@ -276,9 +276,9 @@ static long corpus_docs(void)
 static void test_index_corpus(void)
 {
     setup();
-    if (access("corpus", R_OK) != 0)
+    if (access("corpus/docs", R_OK) != 0)
         T_SKIP("corpus/ not found (run from the repository root)");
-    const char *argv[] = {"index", "--db", fx.db, "corpus/", NULL};
+    const char *argv[] = {"index", "--db", fx.db, "corpus/docs/", NULL};
     result r;
     run(&r, NULL, argv);
     expect_ok(&r);
@@ -703,14 +703,14 @@ static void test_unknown_option_index(void)
 {
     setup();
     const char *argv[] = {"index",        "--db",    fx.db,
-                          "--frobnicate", "corpus/", NULL};
+                          "--frobnicate", "corpus/docs/", NULL};
     result r;
     run(&r, NULL, argv);
     ASSERT_EQ(r.status, 2);
     expect_has(r.err, "usage");
     result_fini(&r);
     /* Missing --db or paths: usage too. */
-    const char *argv2[] = {"index", "corpus/", NULL};
+    const char *argv2[] = {"index", "corpus/docs/", NULL};
     run(&r, NULL, argv2);
     ASSERT_EQ(r.status, 2);
     expect_has(r.err, "usage");

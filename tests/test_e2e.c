@@ -220,7 +220,7 @@ static void index_corpus(const char *db)
     char bin[256], log[128];
     binary(bin, sizeof bin, "rapport-index");
     path_in(log, sizeof log, "index.log");
-    const char *argv[] = {bin, "--db", db, "corpus/", NULL};
+    const char *argv[] = {bin, "--db", db, "corpus/docs/", NULL};
     pid_t pid = spawn(argv, log);
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -237,7 +237,7 @@ static void index_corpus(const char *db)
 /* Number of non-empty lines in corpus/<*.jsonl>. */
 static long corpus_lines(void)
 {
-    DIR *d = opendir("corpus");
+    DIR *d = opendir("corpus/docs");
     if (d == NULL)
         T_FAIL("opendir corpus: %s", strerror(errno));
     long lines = 0;
@@ -247,7 +247,7 @@ static long corpus_lines(void)
         if (n < 6 || strcmp(e->d_name + n - 6, ".jsonl") != 0)
             continue;
         char path[512];
-        snprintf(path, sizeof path, "corpus/%s", e->d_name);
+        snprintf(path, sizeof path, "corpus/docs/%s", e->d_name);
         size_t len;
         char *text = read_file(path, &len);
         if (text == NULL)
@@ -684,7 +684,7 @@ static void test_api_corpus(void)
 {
     setup();
     need_binaries();
-    if (access("corpus", R_OK) != 0)
+    if (access("corpus/docs", R_OK) != 0)
         T_SKIP("corpus/ is missing (run from the repository root)");
     long ndocs = corpus_lines();
     ASSERT(ndocs > 0);
@@ -1199,7 +1199,7 @@ static void test_naughty_strings(void)
      * and build snippets. */
     server s;
     char key[KEY_LEN + 1], auth[256];
-    start_admin(&s, "server.log", access("corpus", R_OK) == 0, 1, key);
+    start_admin(&s, "server.log", access("corpus/docs", R_OK) == 0, 1, key);
     snprintf(auth, sizeof auth,
              "Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
              key);

@@ -579,9 +579,9 @@ static void test_number_out_of_range(void)
 static void test_round_trip_corpus(void)
 {
     /* Every document of the sample corpus round-trips. */
-    static const char *const files[] = {"corpus/articles.jsonl",
-                                        "corpus/questions.jsonl",
-                                        "corpus/specialists.jsonl"};
+    static const char *const files[] = {"corpus/docs/articles.jsonl",
+                                        "corpus/docs/questions.jsonl",
+                                        "corpus/docs/specialists.jsonl"};
     long n = 0;
     for (size_t i = 0; i < 3; i++) {
         FILE *f = fopen(files[i], "r");

@@ -689,9 +689,9 @@ static void test_blns_json(void)
 /* The project's own sample documents are one valid JSON text per line. */
 static void test_corpus_lines(void)
 {
-    static const char *const files[] = {"corpus/articles.jsonl",
-                                        "corpus/questions.jsonl",
-                                        "corpus/specialists.jsonl", NULL};
+    static const char *const files[] = {"corpus/docs/articles.jsonl",
+                                        "corpus/docs/questions.jsonl",
+                                        "corpus/docs/specialists.jsonl", NULL};
     int lines = 0;
     for (int f = 0; files[f] != NULL; f++) {
         size_t len;
