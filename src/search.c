@@ -752,18 +752,35 @@ static int cmp_hits(const void *a, const void *b)
     return (x->doc > y->doc) - (x->doc < y->doc);
 }
 
-static int type_ok(ctx *c, rp_docid doc)
+/* The filters: type, allowed set, fee budget (a document without fees
+ * never matches a budget). */
+static int doc_ok(ctx *c, rp_docid doc)
 {
-    return c->o->type == RP_DOC_NONE || norms_of(c, doc)->type == c->o->type;
+    const rp_search_opts *o = c->o;
+    if (o->type != RP_DOC_NONE && norms_of(c, doc)->type != o->type)
+        return 0;
+    if (o->allow && !rp_docset_contains(o->allow, doc))
+        return 0;
+    if (o->budget) {
+        rp_fees f;
+        int rc = rp_txn_fees_get(c->txn, doc, &f);
+        if (rc != 0 && c->rc == 0)
+            c->rc = rc;
+        if (!f.known || f.min > o->budget->max || f.max < o->budget->min)
+            return 0;
+    }
+    return 1;
 }
 
 static void run_exhaustive(ctx *c, node *root, heap *hp, uint64_t *total)
 {
     for (n_seek(c, root, 1); root->doc != END && c->rc == 0;
          n_seek(c, root, root->doc + 1)) {
-        if (!type_ok(c, root->doc))
+        if (!doc_ok(c, root->doc))
             continue;
         ++*total;
+        if (c->o->matched)
+            rp_docset_add(c->o->matched, root->doc);
         heap_push(hp, root->doc, n_score(c, root));
         if (root->doc == END - 1)
             break;
@@ -815,7 +832,7 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
                 d = ess[i]->doc;
         if (d == END)
             break;
-        int ok = type_ok(c, d);
+        int ok = doc_ok(c, d);
         for (size_t j = 0; j < nnot && ok; j++) {
             n_seek(c, nots[j], d);
             ok = nots[j]->doc != d;
@@ -860,8 +877,11 @@ static void run_count(ctx *c, node *root, uint64_t *total)
 {
     for (n_seek(c, root, 1); root->doc != END && c->rc == 0;
          n_seek(c, root, root->doc + 1)) {
-        if (type_ok(c, root->doc))
+        if (doc_ok(c, root->doc)) {
             ++*total;
+            if (c->o->matched)
+                rp_docset_add(c->o->matched, root->doc);
+        }
         if (root->doc == END - 1)
             break;
     }
@@ -918,7 +938,7 @@ static int execute(rp_txn *txn, rp_analyzer *an, const rp_search_opts *opts,
             run_exhaustive(&c, root, &hp, &total);
         }
     }
-    if (pruned && opts->count && c.rc == 0) {
+    if (pruned && (opts->count || opts->matched) && c.rc == 0) {
         c_fini(&c);
         c.norms_doc = 0;
         root = make(&c, arg);
@@ -936,8 +956,9 @@ static int execute(rp_txn *txn, rp_analyzer *an, const rp_search_opts *opts,
     memmove(hp.h, hp.h + skip, (hp.n - skip) * sizeof *hp.h);
     out->hits = hp.h;
     out->nhits = hp.n - skip;
-    out->total = pruned && !opts->count ? hp.n : total;
-    out->total_exact = !pruned || opts->count;
+    int exact = !pruned || opts->count || opts->matched;
+    out->total = exact ? total : hp.n;
+    out->total_exact = exact;
     return 0;
 }
 

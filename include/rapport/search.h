@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "rapport/analyze.h"
+#include "rapport/docset.h"
 #include "rapport/index.h"
 #include "rapport/query.h"
 #include "rapport/score.h"
@@ -30,6 +31,11 @@ typedef struct rp_search_opts {
                                  rp_search_opts_init */
     int exhaustive;           /* 1: score every match (no pruning) */
     int count;                /* 1: count all matches exactly (total) */
+    const rp_docset *allow;   /* only documents in this set; NULL: all */
+    const rp_fees *budget;    /* only documents whose fee range overlaps
+                                 [min, max]; NULL: any */
+    rp_docset *matched;       /* out, if not NULL: every matching document
+                                 is added (implies an exact count) */
 } rp_search_opts;
 
 /* Defaults: all types, limit 10, offset 0, default scoring, pruning on,
