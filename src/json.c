@@ -482,3 +482,126 @@ int rp_json_facets(const rp_doc *d, rp_facet_cb cb, void *ctx,
     cJSON_Delete(extra);
     return rc;
 }
+
+#define VOCAB_MAX_PHRASES 64
+
+/* Collects the strings of an array member into out (at most cap);
+ * returns the count, or -1 if it is not an array of strings. */
+static int strings_of(const cJSON *obj, const char *name, const char **out,
+                      size_t cap, size_t *n)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (a == NULL)
+        return 0;
+    if (!cJSON_IsArray(a))
+        return -1;
+    for (const cJSON *e = a->child; e; e = e->next) {
+        if (!cJSON_IsString(e))
+            return -1;
+        if (*n < cap)
+            out[(*n)++] = e->valuestring;
+    }
+    return 0;
+}
+
+static int vocab_concepts(const cJSON *root, const char *key, int kind,
+                          rp_vocab_concept_cb cb, void *ctx, rp_error *err)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!cJSON_IsArray(list))
+        return rp_error_set(err, RP_EDOC, 0, "\"%s\" must be an array", key);
+    int rc = 0;
+    for (const cJSON *c = list->child; c && rc == 0; c = c->next) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
+        const cJSON *label = cJSON_GetObjectItemCaseSensitive(c, "label");
+        const cJSON *match = cJSON_GetObjectItemCaseSensitive(c, "match");
+        if (!cJSON_IsString(id) || !cJSON_IsString(label) ||
+            !cJSON_IsString(match))
+            return rp_error_set(err, RP_EDOC, 0,
+                                "every %s entry needs string id, label and "
+                                "match",
+                                key);
+        const char *ph[VOCAB_MAX_PHRASES];
+        size_t n = 0;
+        ph[n++] = label->valuestring;
+        if (strings_of(c, "phrasings", ph, VOCAB_MAX_PHRASES, &n) ||
+            strings_of(c, "misspellings", ph, VOCAB_MAX_PHRASES, &n) ||
+            strings_of(c, "abbreviations", ph, VOCAB_MAX_PHRASES, &n))
+            return rp_error_set(err, RP_EDOC, 0,
+                                "%s: phrasings, misspellings and "
+                                "abbreviations must be arrays of strings",
+                                id->valuestring);
+        rc = cb(ctx, kind, id->valuestring, label->valuestring,
+                match->valuestring, ph, n);
+    }
+    return rc;
+}
+
+int rp_json_vocabulary(const char *text, size_t len,
+                       rp_vocab_concept_cb concept, rp_vocab_rule_cb rule,
+                       void *ctx, rp_error *err)
+{
+    int rc = rp_json_check(text, len, RP_JSON_MAX_DEPTH, err);
+    if (rc != 0)
+        return rc;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (root == NULL)
+        return RP_ENOMEM;
+    rc = vocab_concepts(root, "concerns", 0, concept, ctx, err);
+    if (rc == 0)
+        rc = vocab_concepts(root, "approaches", 1, concept, ctx, err);
+    const cJSON *rules = cJSON_GetObjectItemCaseSensitive(root, "synonyms");
+    if (rc == 0 && rules != NULL && !cJSON_IsArray(rules))
+        rc = rp_error_set(err, RP_EDOC, 0, "\"synonyms\" must be an array");
+    for (const cJSON *r = rules ? rules->child : NULL; r && rc == 0;
+         r = r->next) {
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(r, "type");
+        const char *from[VOCAB_MAX_PHRASES], *to[VOCAB_MAX_PHRASES];
+        size_t nfrom = 0, nto = 0;
+        int one_way = cJSON_IsString(type) &&
+                      strcmp(type->valuestring, "one_way") == 0;
+        int equiv = cJSON_IsString(type) &&
+                    strcmp(type->valuestring, "equivalent") == 0;
+        int bad = !one_way && !equiv;
+        if (equiv)
+            bad |= strings_of(r, "terms", from, VOCAB_MAX_PHRASES, &nfrom);
+        if (one_way)
+            bad |= strings_of(r, "from", from, VOCAB_MAX_PHRASES, &nfrom) ||
+                   strings_of(r, "to", to, VOCAB_MAX_PHRASES, &nto);
+        if (bad)
+            rc = rp_error_set(err, RP_EDOC, 0,
+                              "a synonym rule is {\"type\":\"equivalent\","
+                              "\"terms\":[...]} or {\"type\":\"one_way\","
+                              "\"from\":[...],\"to\":[...]}");
+        else
+            rc = rule(ctx, one_way, from, nfrom, to, nto);
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int load_concept(void *ctx, int kind, const char *id,
+                        const char *label, const char *match,
+                        const char *const *phrases, size_t n)
+{
+    (void)ctx;
+    (void)kind;
+    (void)id;
+    (void)label;
+    (void)match;
+    (void)phrases;
+    (void)n;
+    return 0; /* concepts come with the matching work; rules for now */
+}
+
+static int load_rule(void *ctx, int one_way, const char *const *from,
+                     size_t nfrom, const char *const *to, size_t nto)
+{
+    return rp_vocab_add_rule(ctx, one_way, from, nfrom, to, nto);
+}
+
+int rp_json_load_vocab(const char *text, size_t len, rp_vocab *v,
+                       rp_error *err)
+{
+    return rp_json_vocabulary(text, len, load_concept, load_rule, v, err);
+}

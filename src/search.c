@@ -22,6 +22,8 @@
 #define END UINT32_MAX
 #define MAX_TEXT_TERMS 1024  /* distinct terms kept from a text query */
 #define MAX_TEXT_TOKENS 4096 /* terms read from a text query at most */
+#define MAX_SYN_TERMS 64     /* query terms matched against synonym rules */
+#define MAX_SYN_ALTS 16      /* phrases added by synonyms, at most */
 
 enum { N_TERM, N_PHRASE, N_BOOL };
 
@@ -67,6 +69,9 @@ typedef struct ctx {
     rp_norms norms;
     double wlen_all; /* the norms' weighted length over all fields */
     int rc;          /* sticky: the first error ends the evaluation */
+    double qw_scale; /* multiplies the query weight of new terms */
+    const struct vterms *syn_query; /* while adding synonyms: the query's
+                                       own terms, which score nothing more */
     void **allocs;   /* everything to free at the end */
     size_t nallocs, capallocs;
     term **terms;    /* every term, to close their cursors */
@@ -451,6 +456,20 @@ static node *new_node(ctx *c, int kind, size_t nkids)
     return n;
 }
 
+typedef struct vterms {
+    rp_vterm t[MAX_SYN_TERMS];
+    char stems[MAX_SYN_TERMS][RP_TERM_MAX_BYTES];
+    size_t n;
+} vterms;
+
+static int in_query(const vterms *v, const char *s, size_t len)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (v->t[i].len == len && memcmp(v->t[i].stem, s, len) == 0)
+            return 1;
+    return 0;
+}
+
 static node *new_term(ctx *c, const char *s, size_t len, unsigned mask,
                       double qw)
 {
@@ -471,6 +490,9 @@ static node *new_term(ctx *c, const char *s, size_t len, unsigned mask,
     c->terms[c->nterms++] = t;
     n->t = t;
     t->mask = mask;
+    qw *= c->qw_scale;
+    if (c->syn_query && in_query(c->syn_query, s, len))
+        qw = 0; /* required by the phrase, already scored by the query */
     t->qw = qw;
     t->cur.eof = 1;
     rp_terminfo info;
@@ -892,6 +914,7 @@ void rp_search_opts_init(rp_search_opts *o)
     memset(o, 0, sizeof *o);
     o->limit = 10;
     o->count = 1;
+    o->synonym_weight = 0.5;
     rp_score_defaults(&o->params);
 }
 
@@ -917,6 +940,7 @@ static int execute(rp_txn *txn, rp_analyzer *an, const rp_search_opts *opts,
     c.txn = txn;
     c.an = an;
     c.o = opts;
+    c.qw_scale = 1.0;
     rp_stats st;
     int rc = rp_txn_stats(txn, &st);
     if (rc == 0)
@@ -962,6 +986,88 @@ static int execute(rp_txn *txn, rp_analyzer *an, const rp_search_opts *opts,
     return 0;
 }
 
+/* ---- synonyms --------------------------------------------------------- */
+
+
+static int to_vterm(void *ctx_, const rp_token *tok)
+{
+    vterms *v = ctx_;
+    if (v->n == MAX_SYN_TERMS)
+        return RP_ESTOP;
+    memcpy(v->stems[v->n], tok->term, tok->term_len);
+    v->t[v->n].stem = v->stems[v->n];
+    v->t[v->n].len = tok->term_len;
+    v->t[v->n].pos = tok->pos;
+    v->n++;
+    return 0;
+}
+
+typedef struct expansion {
+    ctx *c;
+    node **alts;
+    size_t n, cap;
+} expansion;
+
+static int on_alt(void *ctx_, const char *text, size_t len)
+{
+    expansion *e = ctx_;
+    if (e->n == e->cap)
+        return 0; /* enough alternatives */
+    node *k = build_word(e->c, text, len, RP_FIELD_ALL_MASK, 0);
+    if (e->c->rc != 0)
+        return e->c->rc;
+    if (k != NULL)
+        e->alts[e->n++] = k;
+    return 0;
+}
+
+/* Adds, beside a disjunction root, the phrases the synonym rules add for
+ * text, at the synonym weight. Returns the (new) root. */
+static node *expand(ctx *c, node *root, const char *text, size_t len)
+{
+    const rp_search_opts *o = c->o;
+    if (o->vocab == NULL || root == NULL || root->kind != N_BOOL ||
+        root->has_must || !(o->synonym_weight > 0))
+        return root;
+    vterms *vt = c_alloc(c, sizeof *vt);
+    expansion e = {c, c_alloc(c, MAX_SYN_ALTS * sizeof(node *)), 0,
+                   MAX_SYN_ALTS};
+    if (vt == NULL || e.alts == NULL)
+        return NULL;
+    int rc = rp_analyze(c->an, text, len, 0, to_vterm, vt, NULL);
+    if (rc != 0 && rc != RP_ESTOP) {
+        c->rc = rc;
+        return NULL;
+    }
+    c->qw_scale = o->synonym_weight;
+    c->syn_query = vt;
+    rc = rp_vocab_expand(o->vocab, vt->t, vt->n, on_alt, &e);
+    c->qw_scale = 1.0;
+    c->syn_query = NULL;
+    if (rc != 0) {
+        c->rc = rc;
+        return NULL;
+    }
+    if (e.n == 0)
+        return root;
+    node *b = new_node(c, N_BOOL, root->nkids + e.n);
+    if (b == NULL)
+        return NULL;
+    for (size_t k = 0; k < root->nkids; k++) {
+        b->kids[k] = root->kids[k];
+        b->occur[k] = root->occur[k];
+    }
+    b->nkids = root->nkids;
+    b->bound = root->bound;
+    for (size_t k = 0; k < e.n; k++) {
+        b->kids[b->nkids] = e.alts[k];
+        b->occur[b->nkids++] = RP_OCCUR_SHOULD;
+        b->bound += e.alts[k]->bound;
+    }
+    b->has_should = 1;
+    return b;
+}
+
 static node *make_query(ctx *c, const void *arg)
 {
     const rp_query *q = arg;
@@ -982,10 +1088,21 @@ static node *make_query(ctx *c, const void *arg)
     return b;
 }
 
+/* A plain query (no operators) also gets its synonyms. */
+static node *make_query_syn(ctx *c, const void *arg)
+{
+    const rp_query *q = arg;
+    node *root = make_query(c, arg);
+    if (rp_query_structured(q))
+        return root;
+    const char *text = rp_query_text(q);
+    return expand(c, root, text, strlen(text));
+}
+
 int rp_search(rp_txn *txn, rp_analyzer *an, const rp_query *q,
               const rp_search_opts *opts, rp_results *out)
 {
-    return execute(txn, an, opts, make_query, q, out);
+    return execute(txn, an, opts, make_query_syn, q, out);
 }
 
 typedef struct text_arg {
@@ -1056,7 +1173,7 @@ static node *make_text(ctx *c, const void *arg)
         root->bound += t->bound;
     }
     root->has_should = 1;
-    return root;
+    return expand(c, root, ta->text, ta->len);
 }
 
 int rp_search_text(rp_txn *txn, rp_analyzer *an, const char *text,

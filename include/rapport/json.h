@@ -12,6 +12,7 @@
 #include "rapport/buf.h"
 #include "rapport/doc.h"
 #include "rapport/error.h"
+#include "rapport/vocab.h"
 
 /*
  * Decodes one document, a JSON object, into d (reset first).
@@ -52,6 +53,29 @@ int rp_json_elements(const char *text, size_t len, rp_json_elem_cb cb,
  */
 int rp_json_decode_query(const char *line, size_t len, rp_buf *id,
                          rp_buf *text, rp_error *err);
+
+/* Walks a vocabulary file (corpus/vocabulary.json): calls concept for each
+ * concern (kind 0) and approach (kind 1) with its id, label, canonical
+ * match label and every phrase that names it (label, phrasings,
+ * misspellings, abbreviations); calls rule for each synonym rule: an
+ * equivalent group (one_way 0, terms in from) or a one-way rule (from ->
+ * to). Strings are borrowed for the call. Returns 0, RP_EJSON / RP_EUTF8
+ * (not strict JSON), RP_EDOC (a shape error; err names it), a callback's
+ * non-zero value, or RP_ENOMEM. */
+typedef int (*rp_vocab_concept_cb)(void *ctx, int kind, const char *id,
+                                   const char *label, const char *match,
+                                   const char *const *phrases, size_t n);
+typedef int (*rp_vocab_rule_cb)(void *ctx, int one_way,
+                                const char *const *from, size_t nfrom,
+                                const char *const *to, size_t nto);
+int rp_json_vocabulary(const char *text, size_t len,
+                       rp_vocab_concept_cb concept, rp_vocab_rule_cb rule,
+                       void *ctx, rp_error *err);
+
+/* Loads the synonym rules of a vocabulary file into v (see vocab.h).
+ * Returns as rp_json_vocabulary. */
+int rp_json_load_vocab(const char *text, size_t len, rp_vocab *v,
+                       rp_error *err);
 
 /* A document's facet values (see rp_facet) and fee range, as the index
  * files them: the callback gets each (facet, normalised value) once per

@@ -18,6 +18,7 @@
 #include "rapport/index.h"
 #include "rapport/query.h"
 #include "rapport/score.h"
+#include "rapport/vocab.h"
 
 #define RP_SEARCH_MAX_K 10000 /* offset + limit at most */
 #define RP_PREFIX_MAX_TERMS 64 /* expansions of one prefix* word; more is
@@ -36,6 +37,10 @@ typedef struct rp_search_opts {
                                  [min, max]; NULL: any */
     rp_docset *matched;       /* out, if not NULL: every matching document
                                  is added (implies an exact count) */
+    const rp_vocab *vocab;    /* synonym rules for free-text and plain
+                                 queries; NULL: none */
+    double synonym_weight;    /* weight of a term added by a synonym, 0..1
+                                 (rp_search_opts_init: 0.5) */
 } rp_search_opts;
 
 /* Defaults: all types, limit 10, offset 0, default scoring, pruning on,

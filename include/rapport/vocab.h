@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vocab: the site's vocabulary of concerns and approaches, and its synonym
+ * rules, analysed with the index's own analyzer so that they match the
+ * way queries and documents are indexed. A vocab is built once (from
+ * corpus/vocabulary.json, through rp_json_load_vocab) and then only read:
+ * rp_vocab_expand is thread-safe on one vocab.
+ */
+#ifndef RAPPORT_VOCAB_H
+#define RAPPORT_VOCAB_H
+
+#include <stddef.h>
+
+#include "rapport/analyze.h"
+
+typedef struct rp_vocab rp_vocab;
+
+/* An empty vocab analysing with an (borrowed while building). Returns 0 or
+ * RP_ENOMEM; free with rp_vocab_free. */
+int rp_vocab_new(rp_analyzer *an, rp_vocab **out);
+void rp_vocab_free(rp_vocab *v);
+
+/*
+ * Adds a synonym rule. Equivalent (one_way 0): any phrase of from[] found
+ * in a query adds the others. One way: a phrase of from[] adds every
+ * phrase of to[], never the reverse (a narrower word pulls in a broader
+ * one, not the other way round). Phrases are analysed (stemmed, stop words
+ * dropped); a phrase with no index term is ignored. Returns 0, RP_EUTF8 or
+ * RP_ENOMEM.
+ */
+int rp_vocab_add_rule(rp_vocab *v, int one_way, const char *const *from,
+                      size_t nfrom, const char *const *to, size_t nto);
+
+/* Number of rules and of distinct phrases kept. */
+size_t rp_vocab_nrules(const rp_vocab *v);
+
+/* One analysed query term: its stem and position. */
+typedef struct rp_vterm {
+    const char *stem;
+    size_t len;
+    unsigned pos;
+} rp_vterm;
+
+/* Called with the raw text of each phrase a rule adds. */
+typedef int (*rp_vocab_alt_cb)(void *ctx, const char *text, size_t len);
+
+/*
+ * Finds every rule phrase occurring in q[0..n) (the query's analysed
+ * terms, positions as the analyzer gave them: a phrase matches where its
+ * terms sit at the same relative positions) and calls cb once per added
+ * phrase (each distinct phrase at most once; never a phrase already
+ * present in the query). Returns 0 or cb's non-zero value.
+ */
+int rp_vocab_expand(const rp_vocab *v, const rp_vterm *q, size_t n,
+                    rp_vocab_alt_cb cb, void *ctx);
+
+#endif

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vocab: synonym rules held as analysed phrases. Each phrase keeps its raw
+ * text (what an expansion searches for) and its terms with their relative
+ * positions (what a query is matched against). Rules refer to phrases by
+ * index. Matching is a scan of the rules against the query's terms, which
+ * is cheap for queries of a few dozen terms and a few hundred rules.
+ */
+#include "rapport/vocab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rapport/buf.h"
+#include "rapport/error.h"
+
+#define PHRASE_TERMS 16
+
+typedef struct phrase {
+    size_t text_off, text_len;   /* raw text in v->bytes */
+    size_t nterms;
+    size_t term_off[PHRASE_TERMS]; /* stems in v->bytes */
+    size_t term_len[PHRASE_TERMS];
+    unsigned rel[PHRASE_TERMS];  /* position relative to the first */
+} phrase;
+
+typedef struct rule {
+    int one_way;
+    size_t from_off, nfrom;      /* phrase indices in v->refs */
+    size_t to_off, nto;
+} rule;
+
+struct rp_vocab {
+    rp_analyzer *an; /* borrowed, for building */
+    rp_buf bytes;    /* texts and stems */
+    phrase *phrases;
+    size_t nphrases, capphrases;
+    size_t *refs;    /* phrase indices used by rules */
+    size_t nrefs, caprefs;
+    rule *rules;
+    size_t nrules, caprules;
+};
+
+int rp_vocab_new(rp_analyzer *an, rp_vocab **out)
+{
+    *out = calloc(1, sizeof **out);
+    if (*out == NULL)
+        return RP_ENOMEM;
+    (*out)->an = an;
+    return 0;
+}
+
+void rp_vocab_free(rp_vocab *v)
+{
+    if (v == NULL)
+        return;
+    rp_buf_fini(&v->bytes);
+    free(v->phrases);
+    free(v->refs);
+    free(v->rules);
+    free(v);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * size);
+    if (q == NULL)
+        return RP_ENOMEM;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+typedef struct collect {
+    rp_vocab *v;
+    phrase *ph;
+    unsigned first;
+} collect;
+
+static int on_term(void *ctx, const rp_token *tok)
+{
+    collect *c = ctx;
+    if (tok->flags & RP_TOK_JOINED)
+        return 0; /* phrases match by their parts */
+    if (c->ph->nterms == PHRASE_TERMS)
+        return 0;
+    if (c->ph->nterms == 0)
+        c->first = tok->pos;
+    size_t i = c->ph->nterms++;
+    c->ph->term_off[i] = c->v->bytes.len;
+    c->ph->term_len[i] = tok->term_len;
+    c->ph->rel[i] = tok->pos - c->first;
+    return rp_buf_append(&c->v->bytes, tok->term, tok->term_len);
+}
+
+/* The index of phrase text, analysed and added if new; SIZE_MAX when it
+ * has no index term. */
+static int intern(rp_vocab *v, const char *text, size_t *out)
+{
+    size_t len = strlen(text);
+    for (size_t i = 0; i < v->nphrases; i++)
+        if (v->phrases[i].text_len == len &&
+            memcmp(v->bytes.data + v->phrases[i].text_off, text, len) == 0) {
+            *out = i;
+            return 0;
+        }
+    int rc = grow((void **)&v->phrases, &v->capphrases, v->nphrases + 1,
+                  sizeof(phrase));
+    if (rc != 0)
+        return rc;
+    phrase *ph = &v->phrases[v->nphrases];
+    memset(ph, 0, sizeof *ph);
+    ph->text_off = v->bytes.len;
+    ph->text_len = len;
+    if ((rc = rp_buf_append(&v->bytes, text, len)) != 0)
+        return rc;
+    collect c = {v, ph, 0};
+    rc = rp_analyze(v->an, text, len, 0, on_term, &c, NULL);
+    if (rc != 0)
+        return rc;
+    if (ph->nterms == 0) {
+        *out = SIZE_MAX;
+        return 0;
+    }
+    *out = v->nphrases++;
+    return 0;
+}
+
+static int add_refs(rp_vocab *v, const char *const *texts, size_t n,
+                    size_t *off, size_t *count)
+{
+    *off = v->nrefs;
+    *count = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t idx;
+        int rc = intern(v, texts[i], &idx);
+        if (rc != 0)
+            return rc;
+        if (idx == SIZE_MAX)
+            continue;
+        if ((rc = grow((void **)&v->refs, &v->caprefs, v->nrefs + 1,
+                       sizeof(size_t))) != 0)
+            return rc;
+        v->refs[v->nrefs++] = idx;
+        ++*count;
+    }
+    return 0;
+}
+
+int rp_vocab_add_rule(rp_vocab *v, int one_way, const char *const *from,
+                      size_t nfrom, const char *const *to, size_t nto)
+{
+    rule r;
+    memset(&r, 0, sizeof r);
+    r.one_way = one_way;
+    int rc = add_refs(v, from, nfrom, &r.from_off, &r.nfrom);
+    if (rc == 0 && one_way)
+        rc = add_refs(v, to, nto, &r.to_off, &r.nto);
+    if (rc == 0)
+        rc = grow((void **)&v->rules, &v->caprules, v->nrules + 1,
+                  sizeof(rule));
+    if (rc == 0)
+        v->rules[v->nrules++] = r;
+    return rc;
+}
+
+size_t rp_vocab_nrules(const rp_vocab *v)
+{
+    return v->nrules;
+}
+
+static int term_at(const rp_vterm *q, size_t n, unsigned pos,
+                   const char *stem, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (q[i].pos == pos && q[i].len == len &&
+            memcmp(q[i].stem, stem, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* True if phrase ph occurs in the query. */
+static int occurs(const rp_vocab *v, const phrase *ph, const rp_vterm *q,
+                  size_t n)
+{
+    const char *b = (const char *)v->bytes.data;
+    for (size_t i = 0; i < n; i++) {
+        if (q[i].len != ph->term_len[0] ||
+            memcmp(q[i].stem, b + ph->term_off[0], q[i].len) != 0)
+            continue;
+        size_t j = 1;
+        while (j < ph->nterms &&
+               term_at(q, n, q[i].pos + ph->rel[j], b + ph->term_off[j],
+                       ph->term_len[j]))
+            j++;
+        if (j == ph->nterms)
+            return 1;
+    }
+    return 0;
+}
+
+int rp_vocab_expand(const rp_vocab *v, const rp_vterm *q, size_t n,
+                    rp_vocab_alt_cb cb, void *ctx)
+{
+    /* Each phrase is added once and never when the query has it: marks
+     * live on the stack for vocabularies of ordinary size, else heap. */
+    unsigned char stack[1024], *seen = stack;
+    if (v->nphrases > sizeof stack &&
+        (seen = calloc(v->nphrases, 1)) == NULL)
+        return RP_ENOMEM;
+    if (seen == stack)
+        memset(stack, 0, sizeof stack);
+    for (size_t p = 0; p < v->nphrases; p++)
+        if (occurs(v, &v->phrases[p], q, n))
+            seen[p] = 1; /* present: never added */
+    int rc = 0;
+    for (size_t r = 0; r < v->nrules && rc == 0; r++) {
+        const rule *ru = &v->rules[r];
+        int hit = 0;
+        for (size_t i = 0; i < ru->nfrom && !hit; i++)
+            hit = occurs(v, &v->phrases[v->refs[ru->from_off + i]], q, n);
+        if (!hit)
+            continue;
+        size_t off = ru->one_way ? ru->to_off : ru->from_off;
+        size_t cnt = ru->one_way ? ru->nto : ru->nfrom;
+        for (size_t i = 0; i < cnt && rc == 0; i++) {
+            size_t p = v->refs[off + i];
+            if (seen[p])
+                continue;
+            seen[p] = 2;
+            const phrase *ph = &v->phrases[p];
+            rc = cb(ctx, (const char *)v->bytes.data + ph->text_off,
+                    ph->text_len);
+        }
+    }
+    if (seen != stack)
+        free(seen);
+    return rc;
+}

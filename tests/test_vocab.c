@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests for vocab: synonym rules analysed like the index, matched against
+ * analysed queries by relative position, equivalent both ways and one-way
+ * only forwards; and search using them (a synonym finds what the literal
+ * words would, at a lower weight).
+ */
+#include "rapport/json.h"
+#include "rapport/vocab.h"
+#include "tdb.h"
+
+static const char rules_json[] =
+    "{\"concerns\":[],\"approaches\":[],\"synonyms\":["
+    "{\"type\":\"equivalent\",\"terms\":[\"PTSD\",\"post-traumatic stress\"]},"
+    "{\"type\":\"equivalent\",\"terms\":[\"couples counselling\","
+    "\"couples therapy\",\"marriage counseling\"]},"
+    "{\"type\":\"one_way\",\"from\":[\"panic attacks\"],\"to\":[\"anxiety\"]},"
+    "{\"type\":\"equivalent\",\"terms\":[\"the\",\"of\"]}"
+    "]}";
+
+typedef struct alts {
+    char text[512];
+} alts;
+
+static int on_alt(void *ctx, const char *t, size_t n)
+{
+    alts *a = ctx;
+    strncat(a->text, t, n);
+    strcat(a->text, "|");
+    return 0;
+}
+
+/* The phrases added for query text q. */
+static const char *expand_text(rp_vocab *v, rp_analyzer *an, const char *q)
+{
+    static alts a;
+    rp_vterm t[32];
+    static char stems[32][64];
+    size_t n = 0;
+    struct coll {
+        rp_vterm *t;
+        char (*s)[64];
+        size_t *n;
+    } cl = {t, stems, &n};
+    int on_tok(void *ctx, const rp_token *tok);
+    ASSERT_OK(rp_analyze(an, q, strlen(q), 0, on_tok, &cl, NULL));
+    memset(&a, 0, sizeof a);
+    ASSERT_OK(rp_vocab_expand(v, t, n, on_alt, &a));
+    return a.text;
+}
+
+int on_tok(void *ctx, const rp_token *tok);
+int on_tok(void *ctx, const rp_token *tok)
+{
+    struct coll {
+        rp_vterm *t;
+        char (*s)[64];
+        size_t *n;
+    } *cl = ctx;
+    size_t i = (*cl->n)++;
+    memcpy(cl->s[i], tok->term, tok->term_len);
+    cl->t[i].stem = cl->s[i];
+    cl->t[i].len = tok->term_len;
+    cl->t[i].pos = tok->pos;
+    return 0;
+}
+
+static void test_expand(void)
+{
+    rp_analyzer *an;
+    ASSERT_OK(rp_analyzer_new("english", &an));
+    rp_vocab *v;
+    ASSERT_OK(rp_vocab_new(an, &v));
+    rp_error err;
+    rp_error_clear(&err);
+    ASSERT_OK(rp_json_load_vocab(rules_json, sizeof rules_json - 1, v, &err));
+    ASSERT_EQ(rp_vocab_nrules(v), 4);
+    /* Both ways, case-folded. */
+    ASSERT_STR_EQ(expand_text(v, an, "ptsd"), "post-traumatic stress|");
+    ASSERT_STR_EQ(expand_text(v, an, "Post-Traumatic Stress nightmares"),
+                  "PTSD|");
+    /* Stemmed, multi-word, several alternatives, not the one present. */
+    ASSERT_STR_EQ(expand_text(v, an, "counselling for couples"), "");
+    ASSERT_STR_EQ(expand_text(v, an, "couple counselling"),
+                  "couples therapy|marriage counseling|");
+    /* One way only. */
+    ASSERT_STR_EQ(expand_text(v, an, "panic attack at night"), "anxiety|");
+    ASSERT_STR_EQ(expand_text(v, an, "anxiety"), "");
+    /* A rule of stop words only matches nothing. */
+    ASSERT_STR_EQ(expand_text(v, an, "the end of it"), "");
+    rp_vocab_free(v);
+    rp_analyzer_free(an);
+}
+
+static void test_bad_vocabulary(void)
+{
+    rp_analyzer *an;
+    ASSERT_OK(rp_analyzer_new("english", &an));
+    rp_vocab *v;
+    ASSERT_OK(rp_vocab_new(an, &v));
+    static const char *const bad[] = {
+        "{\"concerns\":1,\"approaches\":[]}",
+        "{\"concerns\":[],\"approaches\":[],\"synonyms\":[{\"type\":\"x\"}]}",
+        "{\"concerns\":[{\"id\":\"a\"}],\"approaches\":[]}",
+        "{\"concerns\":[],\"approaches\":[],\"synonyms\":[{\"type\":"
+        "\"one_way\",\"from\":[1],\"to\":[]}]}",
+        "{\"concerns\":[], }",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rp_error err;
+        rp_error_clear(&err);
+        int rc = rp_json_load_vocab(bad[i], strlen(bad[i]), v, &err);
+        if (rc != RP_EDOC && rc != RP_EJSON)
+            T_FAIL("case %zu: rc %d", i, rc);
+        ASSERT(err.msg[0] != '\0');
+    }
+    rp_vocab_free(v);
+    rp_analyzer_free(an);
+}
+
+static void test_search_with_synonyms(void)
+{
+    tdb t;
+    tdb_open(&t);
+    const char *docs[] = {
+        "{\"id\":\"d1\",\"text\":\"Living with post-traumatic stress.\"}",
+        "{\"id\":\"d2\",\"text\":\"What happens in couples therapy.\"}",
+        "{\"id\":\"d3\",\"text\":\"Anxiety at work.\"}",
+        "{\"id\":\"d4\",\"text\":\"Panic attacks and what to do.\"}",
+        "{\"id\":\"d5\",\"text\":\"Couples counselling, a first session.\"}",
+        NULL};
+    tdb_add_ok(&t, docs);
+    rp_vocab *v;
+    ASSERT_OK(rp_vocab_new(t.an, &v));
+    ASSERT_OK(rp_json_load_vocab(rules_json, sizeof rules_json - 1, v, NULL));
+    rp_search_opts o;
+    rp_search_opts_init(&o);
+    o.vocab = v;
+    char out[256];
+    ASSERT_OK(tdb_query(&t, "PTSD", &o, out, sizeof out, NULL));
+    ASSERT_STR_EQ(out, "d1");
+    /* The literal match ranks above the synonym's. */
+    ASSERT_OK(tdb_query(&t, "couples counselling", &o, out, sizeof out,
+                        NULL));
+    ASSERT_STR_EQ(out, "d5 d2");
+    ASSERT_OK(tdb_query(&t, "panic attacks", &o, out, sizeof out, NULL));
+    ASSERT_STR_EQ(out, "d4 d3");
+    ASSERT_OK(tdb_query(&t, "anxiety", &o, out, sizeof out, NULL));
+    ASSERT_STR_EQ(out, "d3");
+    /* Structured queries say exactly what they mean: no synonyms. */
+    ASSERT_OK(tdb_query(&t, "(PTSD)", &o, out, sizeof out, NULL));
+    ASSERT_STR_EQ(out, "");
+    o.vocab = NULL;
+    ASSERT_OK(tdb_query(&t, "PTSD", &o, out, sizeof out, NULL));
+    ASSERT_STR_EQ(out, "");
+    rp_vocab_free(v);
+    tdb_close(&t);
+}
+
+static const t_case cases[] = {
+    T(test_expand),
+    T(test_bad_vocabulary),
+    T(test_search_with_synonyms),
+    {NULL, NULL},
+};
+
+T_MAIN(cases)
