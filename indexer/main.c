@@ -14,9 +14,11 @@
 #include "rapport/feed.h"
 #include "rapport/index.h"
 #include "rapport/ingest.h"
+#include "rapport/json.h"
 
 static const char usage[] =
-    "usage: rapport-index --db DIR [--lang LANG] [--threads N] PATH...\n"
+    "usage: rapport-index --db DIR [--lang LANG] [--threads N]\n"
+    "                     [--vocabulary FILE] PATH...\n"
     "       rapport-index --db DIR --delete ID...\n"
     "PATH: .jsonl/.ndjson/.json (optionally .gz), a directory, or - for "
     "stdin\n";
@@ -89,6 +91,30 @@ static void end_bar(progress *p)
         fprintf(stderr, "\r%80s\r", "");
 }
 
+/* Reads a vocabulary file and stores it in the index. */
+static int store_vocabulary(rp_index *ix, const char *path, rp_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return rp_error_set(err, RP_EIO, 0, "%s: cannot read", path);
+    rp_buf b = RP_BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = rp_buf_append(&b, chunk, n);
+    fclose(f);
+    rp_error verr;
+    rp_error_clear(&verr);
+    if (rc == 0)
+        rc = rp_json_store_vocab(ix, (const char *)b.data, b.len, &verr);
+    if (rc != 0)
+        rp_error_set(err, rc, 0, "%s: %s", path,
+                     verr.code ? verr.msg : rp_strerror(rc));
+    rp_buf_fini(&b);
+    return rc;
+}
+
 static int die(const char *msg)
 {
     fprintf(stderr, "rapport-index: %s\n", msg);
@@ -97,7 +123,7 @@ static int die(const char *msg)
 
 int main(int argc, char **argv)
 {
-    const char *db = NULL, *lang = NULL;
+    const char *db = NULL, *lang = NULL, *vocab = NULL;
     unsigned threads = 0;
     int deleting = 0, first = argc;
     for (int i = 1; i < argc; i++) {
@@ -105,6 +131,8 @@ int main(int argc, char **argv)
             db = argv[++i];
         } else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc) {
             lang = argv[++i];
+        } else if (strcmp(argv[i], "--vocabulary") == 0 && i + 1 < argc) {
+            vocab = argv[++i];
         } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
             threads = (unsigned)atoi(argv[++i]);
         } else if (strcmp(argv[i], "--delete") == 0) {
@@ -122,7 +150,7 @@ int main(int argc, char **argv)
             break;
         }
     }
-    if (db == NULL || first >= argc) {
+    if (db == NULL || (first >= argc && vocab == NULL)) {
         fputs(usage, stderr);
         return 2;
     }
@@ -137,6 +165,15 @@ int main(int argc, char **argv)
     int rc = rp_index_open(db, &iopts, &ix, &err);
     if (rc != 0)
         return die(err.msg);
+    if (vocab && (rc = store_vocabulary(ix, vocab, &err)) != 0) {
+        rp_index_close(ix);
+        return die(err.msg);
+    }
+    if (first >= argc) {
+        rp_index_close(ix);
+        printf("stored the vocabulary from %s\n", vocab);
+        return 0;
+    }
     rp_batch_opts bopts = {threads, on_phase, &pg};
     rp_batch *b = NULL;
     if ((rc = rp_batch_new(ix, &bopts, &b)) != 0) {

@@ -274,15 +274,21 @@ int main(int argc, char **argv)
         return fail("%s", err.msg);
     rp_analyzer *an = NULL;
     rp_txn *txn = NULL;
+    rp_vocab *vocab = NULL;
     rc = rp_analyzer_new(rp_index_lang(ix), &an);
     if (rc == 0)
         rc = rp_txn_begin(ix, 0, &txn);
+    if (rc == 0)
+        rc = rp_json_index_vocab(txn, an, &vocab);
+    c.opts.vocab = vocab;
     if (rc != 0) {
+        rp_txn_abort(txn);
         rp_analyzer_free(an);
         rp_index_close(ix);
         return fail("%s", rp_strerror(rc));
     }
     rc = c.queries ? run_queries(&c, txn, an) : run_query(&c, txn, an);
+    rp_vocab_free(vocab);
     rp_txn_abort(txn);
     rp_analyzer_free(an);
     rp_index_close(ix);

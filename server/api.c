@@ -42,6 +42,8 @@ struct srv {
     size_t npool;
     pthread_mutex_t write_mu;    /* one write batch at a time */
     time_t started;
+    rp_vocab *vocab;             /* synonyms, from the index; may be NULL */
+    rp_analyzer *vocab_an;       /* the analyzer the vocab was built with */
 };
 
 /* ---- responses ---------------------------------------------------------- */
@@ -148,6 +150,19 @@ int srv_open(const srv_opts *o, srv **out, rp_error *err)
     }
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
+    rp_txn *txn = NULL;
+    rc = rp_analyzer_new(rp_index_lang(s->ix), &s->vocab_an);
+    if (rc == 0)
+        rc = rp_txn_begin(s->ix, 0, &txn);
+    if (rc == 0)
+        rc = rp_json_index_vocab(txn, s->vocab_an, &s->vocab);
+    rp_txn_abort(txn);
+    if (rc != 0) {
+        rp_error_set(err, rc, 0, "%s: the stored vocabulary: %s", o->db,
+                     rp_strerror(rc));
+        srv_close(s);
+        return rc;
+    }
     *out = s;
     return 0;
 }
@@ -158,6 +173,8 @@ void srv_close(srv *s)
         return;
     for (size_t i = 0; i < s->npool; i++)
         rp_analyzer_free(s->pool[i]);
+    rp_vocab_free(s->vocab);
+    rp_analyzer_free(s->vocab_an);
     rp_index_close(s->ix);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->write_mu);
@@ -548,6 +565,7 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
     }
     so.limit = (size_t)limit;
     so.offset = (size_t)offset;
+    so.vocab = s->vocab;
     rp_error err;
     rp_error_clear(&err);
     rp_query *query = NULL;

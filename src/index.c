@@ -10,6 +10,8 @@
  *
  *   meta      "format" -> u32 little-endian format version (1)
  *             "lang"   -> stemmer language name, ASCII ("english")
+ *             "cfg:" + name -> a setting stored with the index, as given
+ *                         ("cfg:vocabulary": the vocabulary JSON)
  *             "stats"  -> varint ndocs, varint next_docid, then RP_NFIELDS
  *                         varints: total length of each field over live
  *                         docs, then RP_DOC_TYPES varints: live documents
@@ -463,6 +465,42 @@ int rp_txn_put_stats(rp_txn *t, const rp_stats *st)
     for (int ty = 0; ty < RP_DOC_TYPES; ty++)
         n += rp_varint_put(buf + n, st->ntype[ty]);
     return put_val(t, DB_META, "stats", 5, buf, n, 0);
+}
+
+static size_t setting_key(char *key, size_t cap, const char *name)
+{
+    int n = snprintf(key, cap, "cfg:%s", name);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+int rp_txn_setting_get(rp_txn *t, const char *name, const void **data,
+                       size_t *len)
+{
+    char key[128];
+    size_t klen = setting_key(key, sizeof key, name);
+    MDB_val v;
+    *data = NULL;
+    *len = 0;
+    if (klen == 0)
+        return RP_EINVAL;
+    int rc = get_val(t, DB_META, key, klen, &v);
+    if (rc == 0) {
+        *data = v.mv_data;
+        *len = v.mv_size;
+    }
+    return rc;
+}
+
+int rp_txn_setting_put(rp_txn *t, const char *name, const void *data,
+                       size_t len)
+{
+    char key[128];
+    size_t klen = setting_key(key, sizeof key, name);
+    if (klen == 0)
+        return RP_EINVAL;
+    if (len == 0)
+        return del_val(t, DB_META, key, klen);
+    return put_val(t, DB_META, key, klen, data, len, 0);
 }
 
 int rp_txn_doc_get(rp_txn *t, rp_docid doc, const void **rec, size_t *len)

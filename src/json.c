@@ -605,3 +605,49 @@ int rp_json_load_vocab(const char *text, size_t len, rp_vocab *v,
 {
     return rp_json_vocabulary(text, len, load_concept, load_rule, v, err);
 }
+
+int rp_json_store_vocab(rp_index *ix, const char *text, size_t len,
+                        rp_error *err)
+{
+    rp_analyzer *an = NULL;
+    rp_vocab *v = NULL;
+    rp_txn *t = NULL;
+    int rc = rp_analyzer_new(rp_index_lang(ix), &an);
+    if (rc == 0)
+        rc = rp_vocab_new(an, &v);
+    if (rc == 0)
+        rc = rp_json_load_vocab(text, len, v, err);
+    if (rc == 0)
+        rc = rp_txn_begin(ix, 1, &t);
+    if (rc == 0)
+        rc = rp_txn_setting_put(t, "vocabulary", text, len);
+    if (rc == 0) {
+        rc = rp_txn_commit(t);
+        t = NULL;
+    }
+    rp_txn_abort(t);
+    rp_vocab_free(v);
+    rp_analyzer_free(an);
+    return rc;
+}
+
+int rp_json_index_vocab(rp_txn *txn, rp_analyzer *an, rp_vocab **out)
+{
+    *out = NULL;
+    const void *data;
+    size_t len;
+    int rc = rp_txn_setting_get(txn, "vocabulary", &data, &len);
+    if (rc == RP_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if ((rc = rp_vocab_new(an, out)) != 0)
+        return rc;
+    rc = rp_json_load_vocab(data, len, *out, NULL);
+    if (rc != 0) {
+        rp_vocab_free(*out);
+        *out = NULL;
+        return rc == RP_ENOMEM ? rc : RP_ECORRUPT;
+    }
+    return 0;
+}

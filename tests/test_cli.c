@@ -722,6 +722,40 @@ static void test_unknown_option_index(void)
     result_fini(&r);
 }
 
+/* --vocabulary stores the synonyms with the index; searches use them. */
+static void test_vocabulary(void)
+{
+    setup();
+    if (access("corpus/vocabulary.json", R_OK) != 0)
+        T_SKIP("corpus/vocabulary.json not found (run from the repository "
+               "root)");
+    const char *doc[] = {"index", "--db", fx.db, "--vocabulary",
+                         "corpus/vocabulary.json", "-", NULL};
+    result r;
+    run(&r, "{\"id\":\"v1\",\"text\":\"post-traumatic stress\"}\n", doc);
+    expect_ok(&r);
+    result_fini(&r);
+    const char *q[] = {"search", "--db", fx.db, "--format", "trec", "PTSD",
+                       NULL};
+    run(&r, NULL, q);
+    expect_ok(&r);
+    expect_has(r.out, " v1 1 ");
+    result_fini(&r);
+    /* A vocabulary that does not load is refused, naming the file. */
+    char bad[512];
+    snprintf(bad, sizeof bad, "%s/bad.json", fx.dir);
+    FILE *f = fopen(bad, "w");
+    ASSERT(f != NULL);
+    fputs("{\"concerns\":1}", f);
+    fclose(f);
+    const char *b[] = {"index", "--db", fx.db, "--vocabulary", bad, NULL};
+    run(&r, NULL, b);
+    ASSERT(r.status != 0);
+    expect_has(r.err, "bad.json");
+    expect_one_line(r.err);
+    result_fini(&r);
+}
+
 static void test_unknown_option_search(void)
 {
     setup();
@@ -823,6 +857,7 @@ static const t_case cases[] = {
     T(test_delete),
     T(test_malformed_query),
     T(test_unknown_option_index),
+    T(test_vocabulary),
     T(test_unknown_option_search),
     T(test_search_missing_db),
     T(test_index_bad_path),

@@ -92,6 +92,14 @@ typedef struct rp_stats {
 int rp_txn_stats(rp_txn *txn, rp_stats *out);
 int rp_txn_put_stats(rp_txn *txn, const rp_stats *st);
 
+/* Named settings stored with the index (meta key "cfg:" + name): the
+ * vocabulary ("vocabulary"), later others. get: bytes borrowed until the
+ * transaction ends, RP_ENOTFOUND when unset. put with len 0 removes. */
+int rp_txn_setting_get(rp_txn *txn, const char *name, const void **data,
+                       size_t *len);
+int rp_txn_setting_put(rp_txn *txn, const char *name, const void *data,
+                       size_t len);
+
 /* Stored document records (see doc.h). Borrowed bytes are valid until the
  * transaction ends or writes again. RP_ENOTFOUND when absent. append != 0
  * asserts doc is larger than every stored id (bulk load). */

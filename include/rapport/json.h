@@ -12,6 +12,7 @@
 #include "rapport/buf.h"
 #include "rapport/doc.h"
 #include "rapport/error.h"
+#include "rapport/index.h"
 #include "rapport/vocab.h"
 
 /*
@@ -76,6 +77,17 @@ int rp_json_vocabulary(const char *text, size_t len,
  * Returns as rp_json_vocabulary. */
 int rp_json_load_vocab(const char *text, size_t len, rp_vocab *v,
                        rp_error *err);
+
+/* Checks a vocabulary file (it must load) and stores it in the index as
+ * the "vocabulary" setting, in its own write transaction. Returns 0,
+ * RP_EJSON / RP_EUTF8 / RP_EDOC (err says why), RP_EFULL, RP_ENOMEM. */
+int rp_json_store_vocab(rp_index *ix, const char *text, size_t len,
+                        rp_error *err);
+
+/* Builds the vocabulary stored in the index (analysed with an); *out is
+ * NULL when the index has none. Returns 0, RP_ECORRUPT (a stored
+ * vocabulary that does not load) or RP_ENOMEM. */
+int rp_json_index_vocab(rp_txn *txn, rp_analyzer *an, rp_vocab **out);
 
 /* A document's facet values (see rp_facet) and fee range, as the index
  * files them: the callback gets each (facet, normalised value) once per
