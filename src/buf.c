@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "rapport/error.h"
 
 void rp_buf_init(rp_buf *b)
@@ -142,4 +143,22 @@ size_t rp_varint_get32(const unsigned char *p, const unsigned char *end,
         return 0;
     *v = (uint32_t)x;
     return n;
+}
+
+int rp__grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / size)
+            return RP_ENOMEM;
+        c *= 2;
+    }
+    void *q = realloc(*p, c * size);
+    if (q == NULL)
+        return RP_ENOMEM;
+    *p = q;
+    *cap = c;
+    return 0;
 }

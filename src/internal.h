@@ -13,6 +13,11 @@
 #include "rapport/ingest.h"
 #include "rapport/segment.h"
 
+/* Grows the array *p (of elements of size bytes, *cap allocated) to hold
+ * at least need elements, doubling from 64. Returns 0 or RP_ENOMEM (the
+ * array is then unchanged). */
+int rp__grow(void **p, size_t *cap, size_t need, size_t size);
+
 /* What rp__merge needs: finished segments whose postings carry local
  * document ids, the map from local id to final docid (0: dropped), and
  * where to write. */

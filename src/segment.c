@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "rapport/error.h"
 
 #define NONE UINT32_MAX
@@ -113,21 +114,6 @@ void rp_segment_free(rp_segment *s)
     free(s);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * size);
-    if (q == NULL)
-        return RP_ENOMEM;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 int rp_segment_begin(rp_segment *s, rp_docid doc)
 {
     if (doc == 0 || doc <= s->lastdoc || s->doc != 0 || s->sorted != NULL)
@@ -177,7 +163,7 @@ static int lookup(rp_segment *s, const char *term, size_t len, uint32_t *idx)
         }
         j = (j + 1) & (s->tablecap - 1);
     }
-    int rc = grow((void **)&s->entries, &s->capentries, s->nentries + 1,
+    int rc = rp__grow((void **)&s->entries, &s->capentries, s->nentries + 1,
                   sizeof(entry));
     if (rc != 0)
         return rc;
@@ -209,7 +195,7 @@ int rp_segment_add(rp_segment *s, const char *term, size_t len, int field,
         return rc;
     entry *e = &s->entries[idx];
     if (e->cur != s->doc) {
-        rc = grow((void **)&s->touched, &s->captouched, s->ntouched + 1,
+        rc = rp__grow((void **)&s->touched, &s->captouched, s->ntouched + 1,
                   sizeof(uint32_t));
         if (rc != 0)
             return rc;
@@ -220,7 +206,7 @@ int rp_segment_add(rp_segment *s, const char *term, size_t len, int field,
     }
     if (e->tf[field] == RP_TF_MAX)
         return 0; /* saturated: further occurrences add nothing */
-    rc = grow((void **)&s->occs, &s->capocc, s->nocc + 1, sizeof(occ));
+    rc = rp__grow((void **)&s->occs, &s->capocc, s->nocc + 1, sizeof(occ));
     if (rc != 0)
         return rc;
     e->tf[field]++;
@@ -251,7 +237,7 @@ static int flush(rp_segment *s, entry *e)
             mask |= (unsigned char)(1u << f);
             total += e->tf[f];
         }
-    rc = grow((void **)&s->posbuf, &s->capposbuf, total, sizeof(rp_pos));
+    rc = rp__grow((void **)&s->posbuf, &s->capposbuf, total, sizeof(rp_pos));
     if (rc != 0)
         return rc;
     uint32_t n = 0;

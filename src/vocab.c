@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rapport/buf.h"
+#include "internal.h"
 #include "rapport/error.h"
 
 #define PHRASE_TERMS 16
@@ -61,21 +62,6 @@ void rp_vocab_free(rp_vocab *v)
     free(v);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 64;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * size);
-    if (q == NULL)
-        return RP_ENOMEM;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 typedef struct collect {
     rp_vocab *v;
     phrase *ph;
@@ -109,7 +95,7 @@ static int intern(rp_vocab *v, const char *text, size_t *out)
             *out = i;
             return 0;
         }
-    int rc = grow((void **)&v->phrases, &v->capphrases, v->nphrases + 1,
+    int rc = rp__grow((void **)&v->phrases, &v->capphrases, v->nphrases + 1,
                   sizeof(phrase));
     if (rc != 0)
         return rc;
@@ -143,7 +129,7 @@ static int add_refs(rp_vocab *v, const char *const *texts, size_t n,
             return rc;
         if (idx == SIZE_MAX)
             continue;
-        if ((rc = grow((void **)&v->refs, &v->caprefs, v->nrefs + 1,
+        if ((rc = rp__grow((void **)&v->refs, &v->caprefs, v->nrefs + 1,
                        sizeof(size_t))) != 0)
             return rc;
         v->refs[v->nrefs++] = idx;
@@ -162,7 +148,7 @@ int rp_vocab_add_rule(rp_vocab *v, int one_way, const char *const *from,
     if (rc == 0 && one_way)
         rc = add_refs(v, to, nto, &r.to_off, &r.nto);
     if (rc == 0)
-        rc = grow((void **)&v->rules, &v->caprules, v->nrules + 1,
+        rc = rp__grow((void **)&v->rules, &v->caprules, v->nrules + 1,
                   sizeof(rule));
     if (rc == 0)
         v->rules[v->nrules++] = r;
