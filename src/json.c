@@ -531,8 +531,14 @@ static int vocab_concepts(const cJSON *root, const char *key, int kind,
                                 "%s: phrasings, misspellings and "
                                 "abbreviations must be arrays of strings",
                                 id->valuestring);
+        const char *par[VOCAB_MAX_PHRASES];
+        size_t npar = 0;
+        if (strings_of(c, "parents", par, VOCAB_MAX_PHRASES, &npar))
+            return rp_error_set(err, RP_EDOC, 0,
+                                "%s: parents must be an array of ids",
+                                id->valuestring);
         rc = cb(ctx, kind, id->valuestring, label->valuestring,
-                match->valuestring, ph, n);
+                match->valuestring, ph, n, par, npar);
     }
     return rc;
 }
@@ -582,16 +588,11 @@ int rp_json_vocabulary(const char *text, size_t len,
 
 static int load_concept(void *ctx, int kind, const char *id,
                         const char *label, const char *match,
-                        const char *const *phrases, size_t n)
+                        const char *const *phrases, size_t n,
+                        const char *const *parents, size_t nparents)
 {
-    (void)ctx;
-    (void)kind;
-    (void)id;
-    (void)label;
-    (void)match;
-    (void)phrases;
-    (void)n;
-    return 0; /* concepts come with the matching work; rules for now */
+    return rp_vocab_add_concept(ctx, kind, id, label, match, phrases, n,
+                                parents, nparents);
 }
 
 static int load_rule(void *ctx, int one_way, const char *const *from,
@@ -603,7 +604,10 @@ static int load_rule(void *ctx, int one_way, const char *const *from,
 int rp_json_load_vocab(const char *text, size_t len, rp_vocab *v,
                        rp_error *err)
 {
-    return rp_json_vocabulary(text, len, load_concept, load_rule, v, err);
+    int rc = rp_json_vocabulary(text, len, load_concept, load_rule, v, err);
+    if (rc == 0 && (rc = rp_vocab_resolve(v)) == RP_EDOC)
+        rp_error_set(err, rc, 0, "a concept's parent is not a concept id");
+    return rc;
 }
 
 int rp_json_store_vocab(rp_index *ix, const char *text, size_t len,

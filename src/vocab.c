@@ -14,6 +14,7 @@
 #include "rapport/buf.h"
 #include "internal.h"
 #include "rapport/error.h"
+#include "rapport/schema.h"
 
 #define PHRASE_TERMS 16
 
@@ -24,6 +25,16 @@ typedef struct phrase {
     size_t term_len[PHRASE_TERMS];
     unsigned rel[PHRASE_TERMS];  /* position relative to the first */
 } phrase;
+
+typedef struct concept {
+    int kind;                    /* 0 concern, 1 approach */
+    size_t id_off, label_off;    /* NUL-terminated strings in v->bytes */
+    size_t match_off, match_len; /* normalised facet value in v->bytes */
+    size_t ph_off, nph;          /* phrase indices in v->refs */
+    size_t parent_off[RP_VOCAB_MAX_PARENTS]; /* parent ids, unresolved */
+    size_t nparents;
+    size_t parent[RP_VOCAB_MAX_PARENTS];     /* resolved indices */
+} concept;
 
 typedef struct rule {
     int one_way;
@@ -40,6 +51,8 @@ struct rp_vocab {
     size_t nrefs, caprefs;
     rule *rules;
     size_t nrules, caprules;
+    concept *concepts;
+    size_t nconcepts, capconcepts;
 };
 
 int rp_vocab_new(rp_analyzer *an, rp_vocab **out)
@@ -59,6 +72,7 @@ void rp_vocab_free(rp_vocab *v)
     free(v->phrases);
     free(v->refs);
     free(v->rules);
+    free(v->concepts);
     free(v);
 }
 
@@ -226,5 +240,115 @@ int rp_vocab_expand(const rp_vocab *v, const rp_vterm *q, size_t n,
     }
     if (seen != stack)
         free(seen);
+    return rc;
+}
+
+/* Keeps a NUL-terminated copy of s in v->bytes; returns its offset. */
+static int keep_str(rp_vocab *v, const char *s, size_t len, size_t *off)
+{
+    *off = v->bytes.len;
+    int rc = rp_buf_append(&v->bytes, s, len);
+    if (rc == 0)
+        rc = rp_buf_append(&v->bytes, "", 1);
+    return rc;
+}
+
+int rp_vocab_add_concept(rp_vocab *v, int kind, const char *id,
+                         const char *label, const char *match,
+                         const char *const *phrases, size_t n,
+                         const char *const *parents, size_t nparents)
+{
+    for (size_t i = 0; i < v->nconcepts; i++)
+        if (strcmp(rp_vocab_id(v, i), id) == 0)
+            return RP_EINVAL;
+    concept c;
+    memset(&c, 0, sizeof c);
+    c.kind = kind;
+    char norm[RP_FACET_VALUE_MAX];
+    c.match_len = rp_schema_facet_value(match, strlen(match), norm);
+    int rc = keep_str(v, id, strlen(id), &c.id_off);
+    if (rc == 0)
+        rc = keep_str(v, label, strlen(label), &c.label_off);
+    if (rc == 0)
+        rc = keep_str(v, norm, c.match_len, &c.match_off);
+    for (size_t i = 0; rc == 0 && i < nparents && i < RP_VOCAB_MAX_PARENTS;
+         i++) {
+        rc = keep_str(v, parents[i], strlen(parents[i]), &c.parent_off[i]);
+        c.nparents = i + 1;
+    }
+    if (rc == 0)
+        rc = add_refs(v, phrases, n, &c.ph_off, &c.nph);
+    if (rc == 0)
+        rc = rp__grow((void **)&v->concepts, &v->capconcepts,
+                      v->nconcepts + 1, sizeof(concept));
+    if (rc == 0)
+        v->concepts[v->nconcepts++] = c;
+    return rc;
+}
+
+int rp_vocab_resolve(rp_vocab *v)
+{
+    for (size_t i = 0; i < v->nconcepts; i++) {
+        concept *c = &v->concepts[i];
+        for (size_t p = 0; p < c->nparents; p++) {
+            const char *want = (const char *)v->bytes.data + c->parent_off[p];
+            size_t j = 0;
+            while (j < v->nconcepts && strcmp(rp_vocab_id(v, j), want) != 0)
+                j++;
+            if (j == v->nconcepts)
+                return RP_EDOC;
+            c->parent[p] = j;
+        }
+    }
+    return 0;
+}
+
+size_t rp_vocab_nconcepts(const rp_vocab *v)
+{
+    return v->nconcepts;
+}
+
+int rp_vocab_kind(const rp_vocab *v, size_t i)
+{
+    return v->concepts[i].kind;
+}
+
+const char *rp_vocab_id(const rp_vocab *v, size_t i)
+{
+    return (const char *)v->bytes.data + v->concepts[i].id_off;
+}
+
+const char *rp_vocab_label(const rp_vocab *v, size_t i)
+{
+    return (const char *)v->bytes.data + v->concepts[i].label_off;
+}
+
+const char *rp_vocab_match(const rp_vocab *v, size_t i, size_t *len)
+{
+    *len = v->concepts[i].match_len;
+    return (const char *)v->bytes.data + v->concepts[i].match_off;
+}
+
+size_t rp_vocab_parents(const rp_vocab *v, size_t i, size_t *out)
+{
+    const concept *c = &v->concepts[i];
+    for (size_t p = 0; p < c->nparents; p++)
+        out[p] = c->parent[p];
+    return c->nparents;
+}
+
+int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
+                      rp_vocab_concept_hit_cb cb, void *ctx)
+{
+    int rc = 0;
+    for (size_t i = 0; i < v->nconcepts && rc == 0; i++) {
+        const concept *c = &v->concepts[i];
+        unsigned count = 0;
+        for (size_t p = 0; p < c->nph; p++)
+            count += (unsigned)occurs(v, &v->phrases[v->refs[c->ph_off + p]],
+                                      q, n);
+        if (count)
+            rc = cb(ctx, i, count);
+    }
     return rc;
 }

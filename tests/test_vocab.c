@@ -157,10 +157,85 @@ static void test_search_with_synonyms(void)
     tdb_close(&t);
 }
 
+typedef struct hits {
+    char text[512];
+    const rp_vocab *v;
+} hits;
+
+static int on_concept(void *ctx, size_t c, unsigned count)
+{
+    hits *h = ctx;
+    (void)count;
+    strcat(h->text, rp_vocab_id(h->v, c));
+    strcat(h->text, " ");
+    return 0;
+}
+
+/* The concept ids named in q, in vocabulary order. */
+static const char *concepts_of(rp_vocab *v, rp_analyzer *an, const char *q)
+{
+    static hits h;
+    rp_vterm t[32];
+    static char stems[32][64];
+    size_t n = 0;
+    struct coll {
+        rp_vterm *t;
+        char (*s)[64];
+        size_t *n;
+    } cl = {t, stems, &n};
+    ASSERT_OK(rp_analyze(an, q, strlen(q), 0, on_tok, &cl, NULL));
+    memset(&h, 0, sizeof h);
+    h.v = v;
+    ASSERT_OK(rp_vocab_concepts(v, t, n, on_concept, &h));
+    return h.text;
+}
+
+/* The project's vocabulary: visitors' words find the concepts. */
+static void test_corpus_vocabulary(void)
+{
+    FILE *f = fopen("corpus/vocabulary.json", "rb");
+    if (f == NULL)
+        T_SKIP("corpus/vocabulary.json not found (run from the repository "
+               "root)");
+    static char text[1 << 20];
+    size_t len = fread(text, 1, sizeof text, f);
+    fclose(f);
+    rp_analyzer *an;
+    ASSERT_OK(rp_analyzer_new("english", &an));
+    rp_vocab *v;
+    ASSERT_OK(rp_vocab_new(an, &v));
+    rp_error err;
+    rp_error_clear(&err);
+    int rc = rp_json_load_vocab(text, len, v, &err);
+    if (rc != 0)
+        T_FAIL("load: %s", err.msg);
+    ASSERT_EQ(rp_vocab_nconcepts(v), 86 + 44);
+    ASSERT(strstr(concepts_of(v, an, "I can't stop checking the stove"),
+                  "ocd ") != NULL);
+    ASSERT(strstr(concepts_of(v, an, "ptsd flashbacks after the crash"),
+                  "ptsd ") != NULL);
+    ASSERT(strstr(concepts_of(v, an, "looking for EMDR"), "emdr ") != NULL);
+    ASSERT_STR_EQ(concepts_of(v, an, "the weather is nice"), "");
+    /* Parents resolve: PTSD sits under trauma. */
+    size_t c = 0, par[RP_VOCAB_MAX_PARENTS];
+    while (c < rp_vocab_nconcepts(v) && strcmp(rp_vocab_id(v, c), "ptsd"))
+        c++;
+    ASSERT(c < rp_vocab_nconcepts(v));
+    size_t np = rp_vocab_parents(v, c, par);
+    ASSERT(np >= 1);
+    ASSERT_STR_EQ(rp_vocab_id(v, par[0]), "trauma");
+    size_t mlen;
+    const char *m = rp_vocab_match(v, c, &mlen);
+    ASSERT_MEM_EQ(m, mlen, "ptsd");
+    rp_vocab_free(v);
+    rp_analyzer_free(an);
+}
+
 static const t_case cases[] = {
     T(test_expand),
     T(test_bad_vocabulary),
     T(test_search_with_synonyms),
+    T(test_corpus_vocabulary),
     {NULL, NULL},
 };
 

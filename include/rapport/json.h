@@ -65,7 +65,9 @@ int rp_json_decode_query(const char *line, size_t len, rp_buf *id,
  * non-zero value, or RP_ENOMEM. */
 typedef int (*rp_vocab_concept_cb)(void *ctx, int kind, const char *id,
                                    const char *label, const char *match,
-                                   const char *const *phrases, size_t n);
+                                   const char *const *phrases, size_t n,
+                                   const char *const *parents,
+                                   size_t nparents);
 typedef int (*rp_vocab_rule_cb)(void *ctx, int one_way,
                                 const char *const *from, size_t nfrom,
                                 const char *const *to, size_t nto);
@@ -73,8 +75,9 @@ int rp_json_vocabulary(const char *text, size_t len,
                        rp_vocab_concept_cb concept, rp_vocab_rule_cb rule,
                        void *ctx, rp_error *err);
 
-/* Loads the synonym rules of a vocabulary file into v (see vocab.h).
- * Returns as rp_json_vocabulary. */
+/* Loads the concepts and synonym rules of a vocabulary file into v (see
+ * vocab.h) and resolves parent ids (an unknown one is RP_EDOC). Returns as
+ * rp_json_vocabulary. */
 int rp_json_load_vocab(const char *text, size_t len, rp_vocab *v,
                        rp_error *err);
 

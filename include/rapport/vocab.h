@@ -34,6 +34,30 @@ int rp_vocab_add_rule(rp_vocab *v, int one_way, const char *const *from,
 /* Number of rules and of distinct phrases kept. */
 size_t rp_vocab_nrules(const rp_vocab *v);
 
+#define RP_VOCAB_MAX_PARENTS 4
+
+/* Adds a concept: kind 0 concern, 1 approach; id (unique), display
+ * label, match (the label profiles list, kept normalised as a facet
+ * value), the phrases that name it, and parent ids (resolved later by
+ * rp_vocab_resolve; at most RP_VOCAB_MAX_PARENTS kept). Returns 0,
+ * RP_EINVAL (duplicate id), RP_EUTF8 or RP_ENOMEM. */
+int rp_vocab_add_concept(rp_vocab *v, int kind, const char *id,
+                         const char *label, const char *match,
+                         const char *const *phrases, size_t n,
+                         const char *const *parents, size_t nparents);
+
+/* Resolves parent ids to concepts. Returns 0 or RP_EDOC (an unknown id). */
+int rp_vocab_resolve(rp_vocab *v);
+
+/* Concepts: count, and for concept i its kind, id, label, normalised match
+ * value (borrowed, valid while v lives) and parents (indices). */
+size_t rp_vocab_nconcepts(const rp_vocab *v);
+int rp_vocab_kind(const rp_vocab *v, size_t i);
+const char *rp_vocab_id(const rp_vocab *v, size_t i);
+const char *rp_vocab_label(const rp_vocab *v, size_t i);
+const char *rp_vocab_match(const rp_vocab *v, size_t i, size_t *len);
+size_t rp_vocab_parents(const rp_vocab *v, size_t i, size_t *out);
+
 /* One analysed query term: its stem and position. */
 typedef struct rp_vterm {
     const char *stem;
@@ -43,6 +67,13 @@ typedef struct rp_vterm {
 
 /* Called with the raw text of each phrase a rule adds. */
 typedef int (*rp_vocab_alt_cb)(void *ctx, const char *text, size_t len);
+
+/* Calls cb once for every concept named in q[0..n) (by any of its
+ * phrases), with how many of its phrases occur. Returns 0 or cb's value. */
+typedef int (*rp_vocab_concept_hit_cb)(void *ctx, size_t concept,
+                                       unsigned count);
+int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
+                      rp_vocab_concept_hit_cb cb, void *ctx);
 
 /*
  * Finds every rule phrase occurring in q[0..n) (the query's analysed
