@@ -23,6 +23,7 @@
 #include "rapport/index.h"
 #include "rapport/ingest.h"
 #include "rapport/json.h"
+#include "rapport/match.h"
 #include "rapport/query.h"
 #include "rapport/search.h"
 #include "rapport/snippet.h"
@@ -676,6 +677,112 @@ static int complete_word(void *ctx, const rp_token *tok)
     return 0;
 }
 
+/* Specialists for a visitor's own words, with the concerns and approaches
+ * that earned each one. */
+static void route_match(srv *s, const srv_request *req, srv_response *resp)
+{
+    resp->route = "/v1/match";
+    if (search_allowed(s, req, resp) != 0)
+        return;
+    double t0 = now_ms();
+    const char *q = param(req, "q");
+    long limit = 10, offset = 0, seed = (long)(time(NULL) / 86400);
+    if (q == NULL || *q == '\0') {
+        srv_error(resp, 400, "missing_query", "invalid_request",
+                  "the q parameter is required");
+        return;
+    }
+    if ((param(req, "limit") &&
+         count_param(param(req, "limit"), 1, SRV_MAX_LIMIT, &limit) != 0) ||
+        (param(req, "offset") &&
+         count_param(param(req, "offset"), 0, 1000, &offset) != 0) ||
+        (param(req, "seed") &&
+         count_param(param(req, "seed"), 0, 2147483647L, &seed) != 0)) {
+        srv_error(resp, 400, "invalid_paging", "invalid_request",
+                  "limit 1..%d, offset 0..1000, seed a whole number",
+                  SRV_MAX_LIMIT);
+        return;
+    }
+    rp_analyzer *an = NULL;
+    rp_txn *txn = NULL;
+    rp_docset *allow = NULL;
+    rp_fees budget;
+    rp_match_results r;
+    memset(&r, 0, sizeof r);
+    rp_doc d;
+    rp_doc_init(&d);
+    int rc = take_analyzer(s, &an);
+    if (rc == 0)
+        rc = rp_txn_begin(s->ix, 0, &txn);
+    if (rc == 0 && (build_filter(txn, req, &allow, resp) != 0 ||
+                    build_budget(req, &budget, resp) != 0))
+        goto done;
+    rp_match_opts mo;
+    rp_match_opts_init(&mo);
+    mo.search.limit = (size_t)limit;
+    mo.search.offset = (size_t)offset;
+    mo.search.allow = allow;
+    mo.search.budget = budget.known ? &budget : NULL;
+    mo.search.vocab = s->vocab;
+    mo.seed = (uint32_t)seed;
+    if (rc == 0)
+        rc = rp_match(txn, an, s->vocab, q, strlen(q), &mo, &r);
+    rp_buf *out = &resp->body;
+    if (rc == 0)
+        rc = rp_buf_puts(out, "{\"query\":");
+    if (rc == 0)
+        rc = rp_json_put_string(out, q, strlen(q));
+    if (rc == 0)
+        rc = rp_buf_printf(out, ",\"total\":%llu,\"hits\":[",
+                           (unsigned long long)r.total);
+    for (size_t i = 0; rc == 0 && i < r.nhits; i++) {
+        const rp_match_hit *h = &r.hits[i];
+        const void *rec;
+        size_t len;
+        rc = rp_txn_doc_get(txn, h->doc, &rec, &len);
+        if (rc == 0)
+            rc = rp_doc_decode(rec, len, &d);
+        if (rc == 0)
+            rc = rp_buf_puts(out, i ? ",{\"id\":" : "{\"id\":");
+        if (rc == 0)
+            rc = rp_json_put_string(out, rp_doc_id(&d), d.id_len);
+        if (rc == 0)
+            rc = rp_buf_printf(out, ",\"type\":\"specialist\",\"score\":%.4f,"
+                               "\"matched_on\":[",
+                               h->score);
+        for (size_t k = 0; rc == 0 && k < h->nreasons; k++) {
+            size_t c = h->reasons[k].concept;
+            const char *label = rp_vocab_label(s->vocab, c);
+            rc = rp_buf_printf(out, "%s{\"%s\":", k ? "," : "",
+                               rp_vocab_kind(s->vocab, c) == 0 ? "concern"
+                                                               : "approach");
+            if (rc == 0)
+                rc = rp_json_put_string(out, label, strlen(label));
+            if (rc == 0)
+                rc = rp_buf_printf(out, ",\"weight\":%.2f}",
+                                   h->reasons[k].weight);
+        }
+        if (rc == 0)
+            rc = rp_buf_puts(out, "],\"fields\":");
+        if (rc == 0)
+            rc = rp_json_encode_doc(&d, out);
+        if (rc == 0)
+            rc = rp_buf_puts(out, "}");
+    }
+    if (rc == 0)
+        rc = rp_buf_printf(out, "],\"seed\":%ld,\"took_ms\":%.3f}", seed,
+                           now_ms() - t0);
+    if (rc != 0)
+        lib_error(resp, rc, NULL);
+done:
+    rp_docset_free(allow);
+    rp_doc_fini(&d);
+    rp_match_results_fini(&r);
+    rp_txn_abort(txn);
+    if (an)
+        give_analyzer(s, an);
+}
+
 /* Completions for a search box: titles and names that start with the
  * words typed, the last one as a prefix, and the words completing it. */
 static void route_suggest(srv *s, const srv_request *req,
@@ -1028,6 +1135,11 @@ void srv_handle(srv *s, const srv_request *req, srv_response *resp)
     } else if (strcmp(p, "/v1/search") == 0) {
         if (is(req, "GET") || is(req, "HEAD"))
             route_search(s, req, resp);
+        else
+            method_not_allowed(resp, "GET");
+    } else if (strcmp(p, "/v1/match") == 0) {
+        if (is(req, "GET") || is(req, "HEAD"))
+            route_match(s, req, resp);
         else
             method_not_allowed(resp, "GET");
     } else if (strcmp(p, "/v1/suggest") == 0) {

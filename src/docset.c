@@ -77,6 +77,16 @@ uint64_t rp_docset_and_count(const rp_docset *a, const rp_docset *b)
     return roaring_bitmap_and_cardinality(a->r, b->r);
 }
 
+size_t rp_docset_list(const rp_docset *s, uint32_t *out, size_t cap)
+{
+    uint64_t n = roaring_bitmap_get_cardinality(s->r);
+    if (n > cap)
+        n = cap;
+    if (n > 0 && !roaring_bitmap_range_uint32_array(s->r, 0, n, out))
+        return 0;
+    return (size_t)n;
+}
+
 int rp_docset_encode(const rp_docset *s, rp_buf *out)
 {
     roaring_bitmap_run_optimize(s->r);

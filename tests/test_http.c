@@ -8,6 +8,8 @@
 #include <cjson/cJSON.h>
 
 #include "../server/server.h"
+#include "rapport/index.h"
+#include "rapport/json.h"
 #include "t.h"
 
 #define ADMIN "0123456789abcdef0123456789abcdef"
@@ -397,6 +399,68 @@ static void test_filters_and_facets(void)
     close_fx(&f);
 }
 
+/* /v1/match: concepts from the visitor's words select specialists, who
+ * come with what matched; those not accepting clients come last. */
+static void test_match(void)
+{
+    if (access("corpus/vocabulary.json", R_OK) != 0)
+        T_SKIP("corpus/vocabulary.json not found (run from the repository "
+               "root)");
+    fixture f;
+    open_fx(&f, ADMIN, NULL);
+    srv_close(f.s);
+    /* Store the vocabulary, then reopen so the server loads it. */
+    rp_index *ix;
+    ASSERT_OK(rp_index_open(f.dir, NULL, &ix, NULL));
+    FILE *fp = fopen("corpus/vocabulary.json", "rb");
+    ASSERT(fp != NULL);
+    static char text[1 << 20];
+    size_t len = fread(text, 1, sizeof text, fp);
+    fclose(fp);
+    ASSERT_OK(rp_json_store_vocab(ix, text, len, NULL));
+    rp_index_close(ix);
+    srv_opts o;
+    memset(&o, 0, sizeof o);
+    o.db = f.dir;
+    o.admin_key = ADMIN;
+    o.admin_key_len = strlen(ADMIN);
+    o.quiet = 1;
+    ASSERT_OK(srv_open(&o, &f.s, NULL));
+    put_docs(&f,
+             "{\"id\":\"s1\",\"type\":\"specialist\",\"name\":\"A\","
+             "\"bio\":\"Obsessions and compulsions.\",\"concerns\":[\"ocd\"],"
+             "\"accepting_clients\":false}\n"
+             "{\"id\":\"s2\",\"type\":\"specialist\",\"name\":\"B\","
+             "\"bio\":\"Anxious thoughts.\",\"concerns\":[\"ocd\",\"anxiety\"],"
+             "\"approaches\":[\"exposure and response prevention\"],"
+             "\"accepting_clients\":true,\"languages\":[\"Spanish\"]}\n"
+             "{\"id\":\"s3\",\"type\":\"specialist\",\"name\":\"C\","
+             "\"bio\":\"Grief and loss.\",\"concerns\":[\"grief\"],"
+             "\"accepting_clients\":true}\n"
+             "{\"id\":\"a1\",\"title\":\"OCD\",\"body\":\"About ocd.\","
+             "\"tags\":[\"ocd\"]}\n");
+    srv_param p[] = {{"q", "i can't stop checking the stove"}, {"seed", "1"}};
+    cJSON *j;
+    ASSERT_EQ(call(&f, "GET", "/v1/match", p, 2, NULL, NULL, NULL, &j), 200);
+    cJSON *hits = cJSON_GetObjectItem(j, "hits");
+    ASSERT_EQ(cJSON_GetArraySize(hits), 2); /* specialists only, not a1/s3 */
+    cJSON *h0 = cJSON_GetArrayItem(hits, 0), *h1 = cJSON_GetArrayItem(hits, 1);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(h0, "id")->valuestring, "s2");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(h1, "id")->valuestring, "s1");
+    cJSON *why = cJSON_GetArrayItem(cJSON_GetObjectItem(h0, "matched_on"), 0);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(why, "concern")->valuestring, "OCD");
+    cJSON_Delete(j);
+    /* Filters apply. */
+    srv_param pf[] = {{"q", "checking the stove"}, {"languages", "catalan"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", pf, 2, NULL, NULL, NULL, &j), 200);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "hits")), 0);
+    cJSON_Delete(j);
+    srv_param pe[] = {{"q", ""}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", pe, 1, NULL, NULL, NULL, &j), 400);
+    cJSON_Delete(j);
+    close_fx(&f);
+}
+
 static void test_cors_preflight(void)
 {
     fixture f;
@@ -424,6 +488,7 @@ static const t_case cases[] = {
     T(test_auth),
     T(test_bad_requests),
     T(test_filters_and_facets),
+    T(test_match),
     T(test_cors_preflight),
     {NULL, NULL},
 };

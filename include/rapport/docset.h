@@ -33,6 +33,10 @@ void rp_docset_andnot(rp_docset *a, const rp_docset *b);
 /* |a AND b| without building it. */
 uint64_t rp_docset_and_count(const rp_docset *a, const rp_docset *b);
 
+/* Copies the smallest cap ids of s, ascending, into out; returns how many
+ * were copied. */
+size_t rp_docset_list(const rp_docset *s, uint32_t *out, size_t cap);
+
 /* Appends s in CRoaring's portable format. Returns 0 or RP_ENOMEM. */
 int rp_docset_encode(const rp_docset *s, rp_buf *out);
 

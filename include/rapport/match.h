@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * match: pairs what a visitor writes with the specialists who work with
+ * it. Text becomes a weighted set of vocabulary concepts; specialists are
+ * ranked by the concepts they list (concerns and approaches), the text
+ * relevance of their profile and the filters, and each hit carries the
+ * concepts that earned it. Reads one transaction; allocates its results.
+ */
+#ifndef RAPPORT_MATCH_H
+#define RAPPORT_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rapport/analyze.h"
+#include "rapport/index.h"
+#include "rapport/search.h"
+#include "rapport/vocab.h"
+
+#define RP_MATCH_MAX_REASONS 8
+#define RP_MATCH_CANDIDATES 2000 /* specialists considered at most */
+
+typedef struct rp_match_opts {
+    rp_search_opts search; /* filters (allow, budget) and scoring; the type
+                              is always specialist; limit and offset page */
+    uint32_t seed;         /* rotates near-ties (e.g. the day number) */
+} rp_match_opts;
+
+typedef struct rp_match_reason {
+    size_t concept;        /* vocabulary index */
+    double weight;         /* the query weight it contributed */
+} rp_match_reason;
+
+typedef struct rp_match_hit {
+    rp_docid doc;
+    double score;          /* 0..1: 0.65 concepts + 0.35 text */
+    int accepting;         /* accepting_clients is true */
+    int free;              /* free_consultation is true */
+    size_t nreasons;
+    rp_match_reason reasons[RP_MATCH_MAX_REASONS]; /* heaviest first */
+} rp_match_hit;
+
+typedef struct rp_match_results {
+    rp_match_hit *hits;    /* owned */
+    size_t nhits;
+    uint64_t total;        /* candidates with a positive score */
+} rp_match_results;
+
+void rp_match_opts_init(rp_match_opts *o);
+void rp_match_results_fini(rp_match_results *r);
+
+/*
+ * Ranks specialists for text[0..len). vocab may be NULL (then only text
+ * relevance counts). Order: specialists accepting clients before those who
+ * are not; then 5% bands of score; inside a band, a free first
+ * consultation first, then a rotation by seed. Returns 0, RP_EUTF8,
+ * RP_EINVAL (bad options), RP_ECORRUPT, RP_ENOMEM.
+ */
+int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
+             const char *text, size_t len, const rp_match_opts *opts,
+             rp_match_results *out);
+
+#endif

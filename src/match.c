@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * match: specialist matching. The text's vocabulary concepts (with a
+ * smaller share for their parents) select the specialists who list them,
+ * through the concerns and approaches facets; a free-text search over
+ * specialists adds text relevance. Score = 0.65 x concept overlap (the
+ * share of the query's concept weight the profile lists) + 0.35 x text
+ * relevance (BM25F over the best text score). Ordering then follows the
+ * site's rules: accepting clients first, 5% relevance bands, a free first
+ * consultation first inside a band, and near-ties rotated by a seed.
+ */
+#include "rapport/match.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rapport/docset.h"
+#include "rapport/error.h"
+#include "rapport/schema.h"
+
+#define MAX_TERMS 64
+#define MAX_CONCEPTS 64
+#define PARENT_SHARE 0.3
+#define W_CONCEPTS 0.65
+#define W_TEXT 0.35
+#define BAND 0.05
+
+typedef struct qconcept {
+    size_t c;
+    double w;
+    rp_docset *set; /* specialists listing it */
+} qconcept;
+
+typedef struct state {
+    const rp_vocab *v;
+    qconcept qc[MAX_CONCEPTS];
+    size_t n;
+    rp_vterm t[MAX_TERMS];
+    char stems[MAX_TERMS][RP_TERM_MAX_BYTES];
+    size_t nt;
+} state;
+
+static int to_term(void *ctx, const rp_token *tok)
+{
+    state *s = ctx;
+    if (s->nt == MAX_TERMS)
+        return RP_ESTOP;
+    memcpy(s->stems[s->nt], tok->term, tok->term_len);
+    s->t[s->nt].stem = s->stems[s->nt];
+    s->t[s->nt].len = tok->term_len;
+    s->t[s->nt].pos = tok->pos;
+    s->nt++;
+    return 0;
+}
+
+static void add_concept(state *s, size_t c, double w)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->qc[i].c == c) {
+            s->qc[i].w += w;
+            return;
+        }
+    if (s->n < MAX_CONCEPTS) {
+        s->qc[s->n].c = c;
+        s->qc[s->n].w = w;
+        s->qc[s->n].set = NULL;
+        s->n++;
+    }
+}
+
+static int on_concept(void *ctx, size_t c, unsigned count)
+{
+    state *s = ctx;
+    add_concept(s, c, count);
+    size_t par[RP_VOCAB_MAX_PARENTS];
+    size_t np = rp_vocab_parents(s->v, c, par);
+    for (size_t i = 0; i < np; i++)
+        add_concept(s, par[i], PARENT_SHARE * count);
+    return 0;
+}
+
+void rp_match_opts_init(rp_match_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    rp_search_opts_init(&o->search);
+}
+
+void rp_match_results_fini(rp_match_results *r)
+{
+    if (r == NULL)
+        return;
+    free(r->hits);
+    memset(r, 0, sizeof *r);
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+typedef struct ranked {
+    rp_match_hit hit;
+    long band;
+    uint64_t rot;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->hit.accepting != y->hit.accepting)
+        return y->hit.accepting - x->hit.accepting;
+    if (x->band != y->band)
+        return x->band < y->band ? 1 : -1;
+    if (x->hit.free != y->hit.free)
+        return y->hit.free - x->hit.free;
+    if (x->rot != y->rot)
+        return x->rot < y->rot ? -1 : 1;
+    return (x->hit.doc > y->hit.doc) - (x->hit.doc < y->hit.doc);
+}
+
+static int cmp_reason(const void *a, const void *b)
+{
+    const rp_match_reason *x = a, *y = b;
+    return (x->weight < y->weight) - (x->weight > y->weight);
+}
+
+static int cmp_hit_doc(const void *a, const void *b)
+{
+    const rp_hit *x = a, *y = b;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* The set of documents with value v in facet f (a new set). */
+static int facet_set(rp_txn *txn, int f, const char *v, rp_docset **out)
+{
+    return rp_txn_facet_get(txn, f, v, strlen(v), out);
+}
+
+int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
+             const char *text, size_t len, const rp_match_opts *opts,
+             rp_match_results *out)
+{
+    memset(out, 0, sizeof *out);
+    const rp_search_opts *so0 = &opts->search;
+    size_t limit = so0->limit ? so0->limit : 10;
+    if (limit > 100 || so0->offset > RP_MATCH_CANDIDATES)
+        return RP_EINVAL;
+    state *st = calloc(1, sizeof *st);
+    uint32_t *ids = malloc(RP_MATCH_CANDIDATES * sizeof *ids);
+    ranked *rk = malloc(RP_MATCH_CANDIDATES * sizeof *rk);
+    rp_docset *cand = NULL, *spec = NULL, *acc = NULL, *fre = NULL;
+    rp_results tr;
+    memset(&tr, 0, sizeof tr);
+    int rc = st && ids && rk ? 0 : RP_ENOMEM;
+    if (rc == 0) {
+        st->v = vocab;
+        rc = rp_analyze(an, text, len, 0, to_term, st, NULL);
+        if (rc == RP_ESTOP)
+            rc = 0;
+    }
+    if (rc == 0 && vocab)
+        rc = rp_vocab_concepts(vocab, st->t, st->nt, on_concept, st);
+    double wsum = 0;
+    if (rc == 0)
+        rc = rp_docset_new(&cand);
+    if (rc == 0)
+        rc = facet_set(txn, RP_FACET_TYPE, "specialist", &spec);
+    if (rc == 0)
+        rc = facet_set(txn, RP_FACET_ACCEPTING_CLIENTS, "true", &acc);
+    if (rc == 0)
+        rc = facet_set(txn, RP_FACET_FREE_CONSULTATION, "true", &fre);
+    for (size_t i = 0; rc == 0 && i < st->n; i++) {
+        size_t mlen;
+        const char *m = rp_vocab_match(vocab, st->qc[i].c, &mlen);
+        int f = rp_vocab_kind(vocab, st->qc[i].c) == 0 ? RP_FACET_CONCERNS
+                                                        : RP_FACET_APPROACHES;
+        rc = rp_txn_facet_get(txn, f, m, mlen, &st->qc[i].set);
+        if (rc == 0) {
+            rp_docset_and(st->qc[i].set, spec);
+            rp_docset_or(cand, st->qc[i].set);
+            wsum += st->qc[i].w;
+        }
+    }
+    /* Text relevance over specialists, with the same filters. */
+    rp_search_opts so = *so0;
+    so.type = RP_DOC_SPECIALIST;
+    so.limit = RP_MATCH_CANDIDATES;
+    so.offset = 0;
+    so.count = 0;
+    so.matched = NULL;
+    if (rc == 0)
+        rc = rp_search_text(txn, an, text, len, &so, &tr);
+    double tmax = 0;
+    for (size_t i = 0; rc == 0 && i < tr.nhits; i++) {
+        rp_docset_add(cand, tr.hits[i].doc);
+        if (tr.hits[i].score > tmax)
+            tmax = tr.hits[i].score;
+    }
+    if (rc == 0 && so0->allow)
+        rp_docset_and(cand, so0->allow);
+    if (rc == 0)
+        qsort(tr.hits, tr.nhits, sizeof *tr.hits, cmp_hit_doc);
+    size_t nc = rc == 0 ? rp_docset_list(cand, ids, RP_MATCH_CANDIDATES) : 0;
+    size_t nr = 0;
+    for (size_t k = 0; rc == 0 && k < nc; k++) {
+        rp_docid d = ids[k];
+        if (so0->budget) {
+            rp_fees f;
+            if ((rc = rp_txn_fees_get(txn, d, &f)) != 0)
+                break;
+            if (!f.known || f.min > so0->budget->max ||
+                f.max < so0->budget->min)
+                continue;
+        }
+        ranked *r = &rk[nr];
+        memset(r, 0, sizeof *r);
+        double c = 0;
+        for (size_t i = 0; i < st->n; i++) {
+            if (!rp_docset_contains(st->qc[i].set, d))
+                continue;
+            c += st->qc[i].w;
+            if (r->hit.nreasons < RP_MATCH_MAX_REASONS) {
+                r->hit.reasons[r->hit.nreasons].concept = st->qc[i].c;
+                r->hit.reasons[r->hit.nreasons++].weight = st->qc[i].w;
+            }
+        }
+        rp_hit key = {d, 0};
+        const rp_hit *th = bsearch(&key, tr.hits, tr.nhits, sizeof *tr.hits,
+                                   cmp_hit_doc);
+        double t = th && tmax > 0 ? th->score / tmax : 0;
+        double score = wsum > 0 ? W_CONCEPTS * c / wsum + W_TEXT * t : t;
+        if (!(score > 0))
+            continue;
+        qsort(r->hit.reasons, r->hit.nreasons, sizeof r->hit.reasons[0],
+              cmp_reason);
+        r->hit.doc = d;
+        r->hit.score = score;
+        r->hit.accepting = rp_docset_contains(acc, d);
+        r->hit.free = rp_docset_contains(fre, d);
+        r->band = (long)(score / BAND);
+        r->rot = mix(((uint64_t)opts->seed << 32) ^ d);
+        nr++;
+    }
+    if (rc == 0) {
+        qsort(rk, nr, sizeof *rk, cmp_ranked);
+        size_t from = so0->offset < nr ? so0->offset : nr;
+        size_t n = nr - from < limit ? nr - from : limit;
+        out->hits = malloc((n ? n : 1) * sizeof *out->hits);
+        if (out->hits == NULL)
+            rc = RP_ENOMEM;
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            out->hits[i] = rk[from + i].hit;
+        out->nhits = rc == 0 ? n : 0;
+        out->total = nr;
+    }
+    for (size_t i = 0; st && i < st->n; i++)
+        rp_docset_free(st->qc[i].set);
+    rp_docset_free(cand);
+    rp_docset_free(spec);
+    rp_docset_free(acc);
+    rp_docset_free(fre);
+    rp_results_fini(&tr);
+    free(rk);
+    free(ids);
+    free(st);
+    if (rc != 0)
+        rp_match_results_fini(out);
+    return rc;
+}
