@@ -104,6 +104,7 @@ bench: deps all $(BENCH_BIN)
 
 eval: deps all
 	@scripts/eval.sh $(B)
+	@scripts/eval_match.sh $(B)
 
 fuzz: deps
 	@scripts/deps.sh --extra clang libclang-rt-14-dev

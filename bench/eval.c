@@ -19,9 +19,12 @@
 #include <string.h>
 
 /* The cutoffs of the three measures printed. */
-#define NDCG_K 10
-#define MAP_K 100
-#define RECALL_K 100
+/* Default cutoffs (trec_eval's ndcg_cut.10, map_cut.100, recall.100);
+ * --cutoffs changes them. */
+typedef struct cutoffs {
+    int ndcg, map, recall;
+} cutoffs;
+#define DEFAULT_CUTOFFS {10, 100, 100}
 
 /* The most whitespace-separated fields a line may have that we look at;
  * further fields of a run line are ignored, as trec_eval ignores them. */
@@ -415,7 +418,7 @@ static int find_grade(const judgement *js, size_t n, const char *docid)
  * with room for nr and nj ints. */
 static void score_all(const judgement *js, const topic *ts, size_t nt,
                       const retrieved *rs, size_t nr, int per_query,
-                      int *ranked, int *ideal, totals *sum)
+                      const cutoffs *k, int *ranked, int *ideal, totals *sum)
 {
     for (size_t t = 0; t < nt; t++) {
         const topic *tp = &ts[t];
@@ -430,9 +433,11 @@ static void score_all(const judgement *js, const topic *ts, size_t nt,
             ranked[n++] = find_grade(tj, tp->count, rs[i].docid);
         for (size_t i = 0; i < tp->count; i++)
             ideal[i] = tj[i].grade;
-        double ndcg = rp_metric_ndcg(ranked, n, ideal, tp->count, NDCG_K);
-        double ap = rp_metric_ap(ranked, n, tp->nrel, MAP_K);
-        double recall = rp_metric_recall(ranked, n, tp->nrel, RECALL_K);
+        double ndcg = rp_metric_ndcg(ranked, n, ideal, tp->count,
+                                     (size_t)k->ndcg);
+        double ap = rp_metric_ap(ranked, n, tp->nrel, (size_t)k->map);
+        double recall = rp_metric_recall(ranked, n, tp->nrel,
+                                         (size_t)k->recall);
         sum->ndcg += ndcg;
         sum->ap += ap;
         sum->recall += recall;
@@ -441,7 +446,7 @@ static void score_all(const judgement *js, const topic *ts, size_t nt,
         if (per_query)
             printf("%s\tndcg@%d %.4f  map@%d %.4f  recall@%d %.4f  "
                    "retrieved %zu  relevant %zu\n",
-                   tp->qid, NDCG_K, ndcg, MAP_K, ap, RECALL_K, recall, n,
+                   tp->qid, k->ndcg, ndcg, k->map, ap, k->recall, recall, n,
                    tp->nrel);
     }
 }
@@ -477,14 +482,15 @@ static size_t count_unjudged(const retrieved *rs, size_t nr, const topic *ts,
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: rp-eval QRELS RUN [--per-query]\n"
+            "usage: rp-eval QRELS RUN [--per-query] [--cutoffs N,M,R]\n"
             "  QRELS  lines 'QID<TAB>DOCID<TAB>GRADE' (or TREC "
             "'QID 0 DOCID GRADE')\n"
             "  RUN    TREC run lines 'QID Q0 DOCID RANK SCORE TAG'\n"
             "Prints nDCG@%d, MAP@%d and Recall@%d as trec_eval -c computes "
             "them,\naveraged over the queries with a relevant judgement. "
-            "--per-query adds\none line per query first.\n",
-            NDCG_K, MAP_K, RECALL_K);
+            "--per-query adds\none line per query first; --cutoffs sets the "
+            "three cutoffs.\n",
+            10, 100, 100);
 }
 
 int main(int argc, char **argv)
@@ -492,9 +498,18 @@ int main(int argc, char **argv)
     const char *paths[2] = {NULL, NULL};
     size_t npaths = 0;
     int per_query = 0;
+    cutoffs k = DEFAULT_CUTOFFS;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--per-query") == 0) {
             per_query = 1;
+        } else if (strcmp(argv[i], "--cutoffs") == 0 && i + 1 < argc) {
+            if (sscanf(argv[++i], "%d,%d,%d", &k.ndcg, &k.map, &k.recall) !=
+                    3 ||
+                k.ndcg < 1 || k.map < 1 || k.recall < 1) {
+                fprintf(stderr, "rp-eval: --cutoffs wants N,M,R (e.g. "
+                                "5,100,20)\n");
+                return 1;
+            }
         } else if (strcmp(argv[i], "-h") == 0 ||
                    strcmp(argv[i], "--help") == 0) {
             usage(stdout);
@@ -538,7 +553,7 @@ int main(int argc, char **argv)
     }
     size_t nt = group_topics(js, nj, ts);
     totals sum = {0};
-    score_all(js, ts, nt, rs, nr, per_query, ranked, ideal, &sum);
+    score_all(js, ts, nt, rs, nr, per_query, &k, ranked, ideal, &sum);
     if (sum.queries == 0) {
         bad(qt.path, 0, "no query has a relevant judgement (grade >= 1)");
         goto done;
@@ -557,8 +572,8 @@ int main(int argc, char **argv)
                 "(ignored)\n",
                 ignored);
     double q = (double)sum.queries;
-    printf("ndcg@%d %.4f  map@%d %.4f  recall@%d %.4f  queries %zu\n", NDCG_K,
-           sum.ndcg / q, MAP_K, sum.ap / q, RECALL_K, sum.recall / q,
+    printf("ndcg@%d %.4f  map@%d %.4f  recall@%d %.4f  queries %zu\n", k.ndcg,
+           sum.ndcg / q, k.map, sum.ap / q, k.recall, sum.recall / q,
            sum.queries);
     status = 0;
     if (fflush(stdout) != 0) {

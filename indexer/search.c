@@ -13,6 +13,7 @@
 #include "rapport/error.h"
 #include "rapport/index.h"
 #include "rapport/json.h"
+#include "rapport/match.h"
 #include "rapport/query.h"
 #include "rapport/search.h"
 
@@ -21,13 +22,16 @@ static const char usage[] =
     "                      [--format text|json|trec] [--k1 K1] [--b B]\n"
     "                      QUERY\n"
     "       rapport-search --db DIR --queries FILE.jsonl [--limit N]\n"
-    "                      --format trec [--tag TAG]\n";
+    "                      --format trec [--tag TAG]\n"
+    "  --match: rank specialists for the text (as /v1/match does)\n";
 
 enum { F_TEXT, F_JSON, F_TREC };
 
 typedef struct cli {
     const char *db, *queries, *tag, *query;
     int format;
+    int match;                 /* --match: specialist matching */
+    const rp_vocab *vocab;
     rp_search_opts opts;
 } cli;
 
@@ -59,6 +63,9 @@ static int parse_args(int argc, char **argv, cli *c)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage, stdout);
             exit(0);
+        } else if (strcmp(a, "--match") == 0) {
+            c->match = 1;
+            continue;
         } else if (strcmp(a, "--db") == 0 && v) {
             c->db = v;
         } else if (strcmp(a, "--queries") == 0 && v) {
@@ -191,6 +198,39 @@ static int print_hits(const cli *c, rp_txn *txn, const rp_results *r,
     return rc;
 }
 
+/* Runs rp_match and returns its hits in the shape of search results. */
+static int match_as_results(const cli *c, rp_txn *txn, rp_analyzer *an,
+                            const char *text, size_t len, rp_results *out)
+{
+    memset(out, 0, sizeof *out);
+    rp_match_opts mo;
+    rp_match_opts_init(&mo);
+    mo.search = c->opts;
+    if (mo.search.limit > 100)
+        mo.search.limit = 100;
+    rp_match_results m;
+    int rc = rp_match(txn, an, c->vocab, text, len, &mo, &m);
+    if (rc != 0)
+        return rc;
+    out->hits = malloc((m.nhits ? m.nhits : 1) * sizeof *out->hits);
+    if (out->hits == NULL) {
+        rp_match_results_fini(&m);
+        return RP_ENOMEM;
+    }
+    for (size_t i = 0; i < m.nhits; i++) {
+        out->hits[i].doc = m.hits[i].doc;
+        /* Match order is by band, not by raw score; a TREC run is
+         * re-sorted by score, so there the score is the reverse rank. */
+        out->hits[i].score = c->format == F_TREC ? (double)(m.nhits - i)
+                                                 : m.hits[i].score;
+    }
+    out->nhits = m.nhits;
+    out->total = m.total;
+    out->total_exact = 1;
+    rp_match_results_fini(&m);
+    return 0;
+}
+
 static int run_queries(const cli *c, rp_txn *txn, rp_analyzer *an)
 {
     FILE *f = fopen(c->queries, "r");
@@ -222,8 +262,10 @@ static int run_queries(const cli *c, rp_txn *txn, rp_analyzer *an)
             break;
         }
         rp_results r;
-        rc = rp_search_text(txn, an, (const char *)text.data, text.len,
-                            &c->opts, &r);
+        rc = c->match ? match_as_results(c, txn, an, (const char *)text.data,
+                                         text.len, &r)
+                      : rp_search_text(txn, an, (const char *)text.data,
+                                       text.len, &c->opts, &r);
         if (rc == 0)
             rc = print_hits(c, txn, &r, (const char *)id.data);
         rp_results_fini(&r);
@@ -250,7 +292,9 @@ static int run_query(const cli *c, rp_txn *txn, rp_analyzer *an)
         return 1;
     }
     rp_results r;
-    rc = rp_search(txn, an, q, &c->opts, &r);
+    rc = c->match ? match_as_results(c, txn, an, c->query, strlen(c->query),
+                                     &r)
+                  : rp_search(txn, an, q, &c->opts, &r);
     if (rc == 0)
         rc = print_hits(c, txn, &r, "1");
     rp_results_fini(&r);
@@ -281,6 +325,7 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = rp_json_index_vocab(txn, an, &vocab);
     c.opts.vocab = vocab;
+    c.vocab = vocab;
     if (rc != 0) {
         rp_txn_abort(txn);
         rp_analyzer_free(an);

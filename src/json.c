@@ -429,9 +429,12 @@ int rp_json_decode_query(const char *line, size_t len, rp_buf *id,
     if (qid == NULL)
         qid = cJSON_GetObjectItemCaseSensitive(root, "_id");
     cJSON *q = cJSON_GetObjectItemCaseSensitive(root, "text");
+    if (q == NULL)
+        q = cJSON_GetObjectItemCaseSensitive(root, "query");
     if (!cJSON_IsString(qid) || !cJSON_IsString(q))
         rc = rp_error_set(err, RP_EDOC, 0,
-                          "query lines need string \"id\" and \"text\"");
+                          "query lines need string \"id\" and \"text\" "
+                          "(or \"query\")");
     else if ((rc = rp_buf_puts(id, qid->valuestring)) == 0)
         rc = rp_buf_puts(text, q->valuestring);
     cJSON_Delete(root);

@@ -48,7 +48,8 @@ int rp_json_elements(const char *text, size_t len, rp_json_elem_cb cb,
                      void *ctx, rp_error *err);
 
 /*
- * Decodes a query line {"id" or "_id": string, "text": string} (extra
+ * Decodes a query line {"id" or "_id": string, "text" or "query": string}
+ * (extra
  * members ignored) into id and text (appended, not NUL-terminated).
  * Returns 0, RP_EJSON / RP_EUTF8 / RP_EDOC with err set, or RP_ENOMEM.
  */
