@@ -20,9 +20,13 @@
 
 #define MAX_TERMS 64
 #define MAX_CONCEPTS 64
+#ifndef PARENT_SHARE
 #define PARENT_SHARE 0.3
+#endif
+#ifndef W_CONCEPTS
 #define W_CONCEPTS 0.65
-#define W_TEXT 0.35
+#endif
+#define W_TEXT (1.0 - W_CONCEPTS)
 #define BAND 0.05
 
 typedef struct qconcept {
@@ -68,7 +72,7 @@ static void add_concept(state *s, size_t c, double w)
     }
 }
 
-static int on_concept(void *ctx, size_t c, unsigned count)
+static int on_concept(void *ctx, size_t c, double count)
 {
     state *s = ctx;
     add_concept(s, c, count);

@@ -8,6 +8,7 @@
  */
 #include "rapport/vocab.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,20 @@
 #include "rapport/schema.h"
 
 #define PHRASE_TERMS 16
+
+/* Word evidence (see rp_vocab_concepts): a concept counts when the idf sum
+ * of the query stems it uses reaches WORDS_MIN (one stem no other concept
+ * uses, or two shared by a few) and WORDS_NEAR of the best concept's sum;
+ * it then weighs WORDS_SHARE x its sum over the best. */
+#ifndef RP_VOCAB_WORDS_MIN
+#define RP_VOCAB_WORDS_MIN 3.0
+#endif
+#ifndef RP_VOCAB_WORDS_NEAR
+#define RP_VOCAB_WORDS_NEAR 0.85
+#endif
+#ifndef RP_VOCAB_WORDS_SHARE
+#define RP_VOCAB_WORDS_SHARE 4.0
+#endif
 
 typedef struct phrase {
     size_t text_off, text_len;   /* raw text in v->bytes */
@@ -34,7 +49,14 @@ typedef struct concept {
     size_t parent_off[RP_VOCAB_MAX_PARENTS]; /* parent ids, unresolved */
     size_t nparents;
     size_t parent[RP_VOCAB_MAX_PARENTS];     /* resolved indices */
+    size_t word_off, nwords;     /* its distinct stems in v->words */
 } concept;
+
+/* A distinct stem of a concept's phrases, with its idf over concepts. */
+typedef struct cword {
+    size_t off, len;             /* stem in v->bytes */
+    double idf;
+} cword;
 
 typedef struct rule {
     int one_way;
@@ -53,6 +75,8 @@ struct rp_vocab {
     size_t nrules, caprules;
     concept *concepts;
     size_t nconcepts, capconcepts;
+    cword *words;    /* per concept, filled by rp_vocab_resolve */
+    size_t nwords, capwords;
 };
 
 int rp_vocab_new(rp_analyzer *an, rp_vocab **out)
@@ -73,6 +97,7 @@ void rp_vocab_free(rp_vocab *v)
     free(v->refs);
     free(v->rules);
     free(v->concepts);
+    free(v->words);
     free(v);
 }
 
@@ -286,6 +311,64 @@ int rp_vocab_add_concept(rp_vocab *v, int kind, const char *id,
     return rc;
 }
 
+static int same_stem(const rp_vocab *v, const cword *w, const char *s,
+                     size_t len)
+{
+    return w->len == len &&
+           memcmp((const char *)v->bytes.data + w->off, s, len) == 0;
+}
+
+/* The distinct stem of concept c equal to s, or NULL. */
+static const cword *concept_word(const rp_vocab *v, const concept *c,
+                                 const char *s, size_t len)
+{
+    for (size_t i = 0; i < c->nwords; i++)
+        if (same_stem(v, &v->words[c->word_off + i], s, len))
+            return &v->words[c->word_off + i];
+    return NULL;
+}
+
+/* Lists the distinct stems of each concept's phrases and gives each the
+ * idf ln(N / df) over the N concepts, df being how many concepts use it:
+ * a stem only one concept uses ("hoard") is strong evidence for it, one
+ * many use ("feel") weak. Quadratic in the vocabulary's size, which is a
+ * few thousand stems, once at load. */
+static int index_words(rp_vocab *v)
+{
+    v->nwords = 0;
+    const char *b = (const char *)v->bytes.data;
+    for (size_t i = 0; i < v->nconcepts; i++) {
+        concept *c = &v->concepts[i];
+        c->word_off = v->nwords;
+        c->nwords = 0;
+        for (size_t p = 0; p < c->nph; p++) {
+            const phrase *ph = &v->phrases[v->refs[c->ph_off + p]];
+            for (size_t t = 0; t < ph->nterms; t++) {
+                if (concept_word(v, c, b + ph->term_off[t], ph->term_len[t]))
+                    continue;
+                int rc = rp__grow((void **)&v->words, &v->capwords,
+                                  v->nwords + 1, sizeof(cword));
+                if (rc != 0)
+                    return rc;
+                b = (const char *)v->bytes.data;
+                v->words[v->nwords].off = ph->term_off[t];
+                v->words[v->nwords].len = ph->term_len[t];
+                v->words[v->nwords].idf = 0;
+                v->nwords++;
+                c->nwords++;
+            }
+        }
+    }
+    for (size_t i = 0; i < v->nwords; i++) {
+        size_t df = 0;
+        for (size_t c = 0; c < v->nconcepts; c++)
+            df += concept_word(v, &v->concepts[c], b + v->words[i].off,
+                               v->words[i].len) != NULL;
+        v->words[i].idf = log((double)v->nconcepts / (double)df);
+    }
+    return 0;
+}
+
 int rp_vocab_resolve(rp_vocab *v)
 {
     for (size_t i = 0; i < v->nconcepts; i++) {
@@ -300,7 +383,7 @@ int rp_vocab_resolve(rp_vocab *v)
             c->parent[p] = j;
         }
     }
-    return 0;
+    return index_words(v);
 }
 
 size_t rp_vocab_nconcepts(const rp_vocab *v)
@@ -337,9 +420,34 @@ size_t rp_vocab_parents(const rp_vocab *v, size_t i, size_t *out)
     return c->nparents;
 }
 
+/* The idf sum of the distinct stems of q[0..n) that concept c uses. */
+static double word_evidence(const rp_vocab *v, const concept *c,
+                            const rp_vterm *q, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < i && !(q[j].len == q[i].len &&
+                          memcmp(q[j].stem, q[i].stem, q[i].len) == 0))
+            j++;
+        if (j < i)
+            continue; /* counted at its first occurrence */
+        const cword *w = concept_word(v, c, q[i].stem, q[i].len);
+        if (w)
+            sum += w->idf;
+    }
+    return sum;
+}
+
 int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
                       rp_vocab_concept_hit_cb cb, void *ctx)
 {
+    double best = 0;
+    for (size_t i = 0; i < v->nconcepts; i++) {
+        double e = word_evidence(v, &v->concepts[i], q, n);
+        if (e > best)
+            best = e;
+    }
     int rc = 0;
     for (size_t i = 0; i < v->nconcepts && rc == 0; i++) {
         const concept *c = &v->concepts[i];
@@ -347,8 +455,12 @@ int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
         for (size_t p = 0; p < c->nph; p++)
             count += (unsigned)occurs(v, &v->phrases[v->refs[c->ph_off + p]],
                                       q, n);
-        if (count)
-            rc = cb(ctx, i, count);
+        double e = word_evidence(v, c, q, n);
+        double w = count;
+        if (e >= RP_VOCAB_WORDS_MIN && e >= RP_VOCAB_WORDS_NEAR * best)
+            w += RP_VOCAB_WORDS_SHARE * e / best;
+        if (w > 0)
+            rc = cb(ctx, i, w);
     }
     return rc;
 }

@@ -160,12 +160,17 @@ static void test_search_with_synonyms(void)
 typedef struct hits {
     char text[512];
     const rp_vocab *v;
+    double w[32]; /* weights in the order of text's ids */
+    size_t n;
 } hits;
 
-static int on_concept(void *ctx, size_t c, unsigned count)
+static hits last_hits; /* of the latest concepts_of */
+
+static int on_concept(void *ctx, size_t c, double weight)
 {
     hits *h = ctx;
-    (void)count;
+    if (h->n < 32)
+        h->w[h->n++] = weight;
     strcat(h->text, rp_vocab_id(h->v, c));
     strcat(h->text, " ");
     return 0;
@@ -174,7 +179,7 @@ static int on_concept(void *ctx, size_t c, unsigned count)
 /* The concept ids named in q, in vocabulary order. */
 static const char *concepts_of(rp_vocab *v, rp_analyzer *an, const char *q)
 {
-    static hits h;
+    hits *h = &last_hits;
     rp_vterm t[32];
     static char stems[32][64];
     size_t n = 0;
@@ -184,10 +189,49 @@ static const char *concepts_of(rp_vocab *v, rp_analyzer *an, const char *q)
         size_t *n;
     } cl = {t, stems, &n};
     ASSERT_OK(rp_analyze(an, q, strlen(q), 0, on_tok, &cl, NULL));
-    memset(&h, 0, sizeof h);
-    h.v = v;
-    ASSERT_OK(rp_vocab_concepts(v, t, n, on_concept, &h));
-    return h.text;
+    memset(h, 0, sizeof *h);
+    h->v = v;
+    ASSERT_OK(rp_vocab_concepts(v, t, n, on_concept, h));
+    return h->text;
+}
+
+/* Word evidence: a stem only one concept's phrases use names it without
+ * any whole phrase occurring, weighing less than a phrase; a stem every
+ * concept uses names none. */
+static void test_word_evidence(void)
+{
+    rp_analyzer *an;
+    ASSERT_OK(rp_analyzer_new("english", &an));
+    rp_vocab *v;
+    ASSERT_OK(rp_vocab_new(an, &v));
+    const char *hoard[] = {"hoarding", "can't throw things away",
+                           "rooms full of clutter"};
+    const char *grief[] = {"grief", "lost my mother", "feeling empty"};
+    const char *lonely[] = {"loneliness", "feeling alone", "no friends"};
+    ASSERT_OK(rp_vocab_add_concept(v, 0, "hoarding", "Hoarding", "hoarding",
+                                   hoard, 3, NULL, 0));
+    ASSERT_OK(rp_vocab_add_concept(v, 0, "grief", "Grief", "grief", grief,
+                                   3, NULL, 0));
+    ASSERT_OK(rp_vocab_add_concept(v, 0, "loneliness", "Loneliness",
+                                   "loneliness", lonely, 3, NULL, 0));
+    ASSERT_OK(rp_vocab_resolve(v));
+    /* Two stems only hoarding uses (ln 3 each, 2.2 together): below the
+     * floor of 3 alone... */
+    ASSERT_STR_EQ(concepts_of(v, an, "the clutter everywhere"), "");
+    /* ...three reach it, with no phrase of hoarding occurring whole. */
+    ASSERT_STR_EQ(concepts_of(v, an, "I never throw away clutter, the "
+                                     "rooms are packed"),
+                  "hoarding ");
+    ASSERT(last_hits.w[0] > 0);
+    /* A whole phrase counts 1 with or without word evidence. */
+    ASSERT_STR_EQ(concepts_of(v, an, "I lost my mother"), "grief ");
+    ASSERT(last_hits.w[0] >= 1.0);
+    /* "feeling" is used by two concepts of three, too weak to name
+     * either; "feeling empty" names grief by its phrase. */
+    ASSERT_STR_EQ(concepts_of(v, an, "feeling"), "");
+    ASSERT_STR_EQ(concepts_of(v, an, "feeling empty"), "grief ");
+    rp_vocab_free(v);
+    rp_analyzer_free(an);
 }
 
 /* The project's vocabulary: visitors' words find the concepts. */
@@ -216,6 +260,10 @@ static void test_corpus_vocabulary(void)
                   "ptsd ") != NULL);
     ASSERT(strstr(concepts_of(v, an, "looking for EMDR"), "emdr ") != NULL);
     ASSERT_STR_EQ(concepts_of(v, an, "the weather is nice"), "");
+    /* Word evidence: no hoarding phrase occurs whole here. */
+    ASSERT(strstr(concepts_of(v, an, "the garage is so full of stuff, we "
+                                     "never throw anything out"),
+                  "hoarding ") != NULL);
     /* Parents resolve: PTSD sits under trauma. */
     size_t c = 0, par[RP_VOCAB_MAX_PARENTS];
     while (c < rp_vocab_nconcepts(v) && strcmp(rp_vocab_id(v, c), "ptsd"))
@@ -235,6 +283,7 @@ static const t_case cases[] = {
     T(test_expand),
     T(test_bad_vocabulary),
     T(test_search_with_synonyms),
+    T(test_word_evidence),
     T(test_corpus_vocabulary),
     {NULL, NULL},
 };

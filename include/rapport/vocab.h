@@ -68,10 +68,14 @@ typedef struct rp_vterm {
 /* Called with the raw text of each phrase a rule adds. */
 typedef int (*rp_vocab_alt_cb)(void *ctx, const char *text, size_t len);
 
-/* Calls cb once for every concept named in q[0..n) (by any of its
- * phrases), with how many of its phrases occur. Returns 0 or cb's value. */
+/* Calls cb once for every concept q[0..n) names, with a weight: 1 for
+ * each of its phrases that occurs whole, plus up to 0.5 from word
+ * evidence when the query uses stems the concept's phrases use, rare
+ * ones weighing more (so "my house is full of stuff i can't throw
+ * away" finds hoarding without any one phrase occurring). Requires
+ * rp_vocab_resolve. Returns 0 or cb's value. */
 typedef int (*rp_vocab_concept_hit_cb)(void *ctx, size_t concept,
-                                       unsigned count);
+                                       double weight);
 int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
                       rp_vocab_concept_hit_cb cb, void *ctx);
 
