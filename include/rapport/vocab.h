@@ -69,11 +69,11 @@ typedef struct rp_vterm {
 typedef int (*rp_vocab_alt_cb)(void *ctx, const char *text, size_t len);
 
 /* Calls cb once for every concept q[0..n) names, with a weight: 1 for
- * each of its phrases that occurs whole, plus up to 0.5 from word
- * evidence when the query uses stems the concept's phrases use, rare
- * ones weighing more (so "my house is full of stuff i can't throw
- * away" finds hoarding without any one phrase occurring). Requires
- * rp_vocab_resolve. Returns 0 or cb's value. */
+ * each of its phrases that occurs whole, plus word evidence when the
+ * query uses stems the concept's phrases use, rare ones weighing more
+ * (so "the garage is full of stuff we never throw out" finds hoarding
+ * without any one phrase occurring); see src/vocab.c for the constants.
+ * Requires rp_vocab_resolve. Returns 0 or cb's value. */
 typedef int (*rp_vocab_concept_hit_cb)(void *ctx, size_t concept,
                                        double weight);
 int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
