@@ -18,7 +18,6 @@
 #include "rapport/error.h"
 #include "rapport/schema.h"
 
-#define MAX_TERMS 64
 #define MAX_CONCEPTS 64
 #ifndef PARENT_SHARE
 #define PARENT_SHARE 0.3
@@ -39,23 +38,8 @@ typedef struct state {
     const rp_vocab *v;
     qconcept qc[MAX_CONCEPTS];
     size_t n;
-    rp_vterm t[MAX_TERMS];
-    char stems[MAX_TERMS][RP_TERM_MAX_BYTES];
-    size_t nt;
+    rp_vterms terms;  /* the text's */
 } state;
-
-static int to_term(void *ctx, const rp_token *tok)
-{
-    state *s = ctx;
-    if (s->nt == MAX_TERMS)
-        return RP_ESTOP;
-    memcpy(s->stems[s->nt], tok->term, tok->term_len);
-    s->t[s->nt].stem = s->stems[s->nt];
-    s->t[s->nt].len = tok->term_len;
-    s->t[s->nt].pos = tok->pos;
-    s->nt++;
-    return 0;
-}
 
 static void add_concept(state *s, size_t c, double w)
 {
@@ -161,12 +145,11 @@ int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
     int rc = st && ids && rk ? 0 : RP_ENOMEM;
     if (rc == 0) {
         st->v = vocab;
-        rc = rp_analyze(an, text, len, 0, to_term, st, NULL);
-        if (rc == RP_ESTOP)
-            rc = 0;
+        rc = rp_vterms_analyze(an, text, len, &st->terms);
     }
     if (rc == 0 && vocab)
-        rc = rp_vocab_concepts(vocab, st->t, st->nt, on_concept, st);
+        rc = rp_vocab_concepts(vocab, st->terms.t, st->terms.n, on_concept,
+                               st);
     double wsum = 0;
     if (rc == 0)
         rc = rp_docset_new(&cand);
@@ -269,6 +252,8 @@ int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
     rp_results_fini(&tr);
     free(rk);
     free(ids);
+    if (st)
+        rp_vterms_fini(&st->terms);
     free(st);
     if (rc != 0)
         rp_match_results_fini(out);

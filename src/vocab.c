@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vocab: synonym rules held as analysed phrases. Each phrase keeps its raw
- * text (what an expansion searches for) and its terms with their relative
- * positions (what a query is matched against). Rules refer to phrases by
- * index. Matching is a scan of the rules against the query's terms, which
- * is cheap for queries of a few dozen terms and a few hundred rules.
+ * vocab: synonym rules and concepts over one table of analysed phrases
+ * (rapport/phrase.h); rules and concepts refer to phrases by index.
+ * Matching is a scan of the rules and concepts against the query's terms,
+ * which is cheap for queries of a few dozen terms and a few hundred rules.
  */
 #include "rapport/vocab.h"
 
@@ -16,8 +15,6 @@
 #include "internal.h"
 #include "rapport/error.h"
 #include "rapport/schema.h"
-
-#define PHRASE_TERMS 16
 
 /* Word evidence (see rp_vocab_concepts): a concept counts when the idf sum
  * of the query stems it uses reaches WORDS_MIN (one stem no other concept
@@ -33,14 +30,6 @@
 #define RP_VOCAB_WORDS_SHARE 4.0
 #endif
 
-typedef struct phrase {
-    size_t text_off, text_len;   /* raw text in v->bytes */
-    size_t nterms;
-    size_t term_off[PHRASE_TERMS]; /* stems in v->bytes */
-    size_t term_len[PHRASE_TERMS];
-    unsigned rel[PHRASE_TERMS];  /* position relative to the first */
-} phrase;
-
 typedef struct concept {
     int kind;                    /* 0 concern, 1 approach */
     size_t id_off, label_off;    /* NUL-terminated strings in v->bytes */
@@ -54,7 +43,7 @@ typedef struct concept {
 
 /* A distinct stem of a concept's phrases, with its idf over concepts. */
 typedef struct cword {
-    size_t off, len;             /* stem in v->bytes */
+    size_t ph, t;                /* the stem: term t of phrase ph */
     double idf;
 } cword;
 
@@ -67,8 +56,7 @@ typedef struct rule {
 struct rp_vocab {
     rp_analyzer *an; /* borrowed, for building */
     rp_buf bytes;    /* texts and stems */
-    phrase *phrases;
-    size_t nphrases, capphrases;
+    rp_phrases *phrases; /* every phrase of rules and concepts */
     size_t *refs;    /* phrase indices used by rules */
     size_t nrefs, caprefs;
     rule *rules;
@@ -85,6 +73,11 @@ int rp_vocab_new(rp_analyzer *an, rp_vocab **out)
     if (*out == NULL)
         return RP_ENOMEM;
     (*out)->an = an;
+    if (rp_phrases_new(an, &(*out)->phrases) != 0) {
+        free(*out);
+        *out = NULL;
+        return RP_ENOMEM;
+    }
     return 0;
 }
 
@@ -93,67 +86,12 @@ void rp_vocab_free(rp_vocab *v)
     if (v == NULL)
         return;
     rp_buf_fini(&v->bytes);
-    free(v->phrases);
+    rp_phrases_free(v->phrases);
     free(v->refs);
     free(v->rules);
     free(v->concepts);
     free(v->words);
     free(v);
-}
-
-typedef struct collect {
-    rp_vocab *v;
-    phrase *ph;
-    unsigned first;
-} collect;
-
-static int on_term(void *ctx, const rp_token *tok)
-{
-    collect *c = ctx;
-    if (tok->flags & RP_TOK_JOINED)
-        return 0; /* phrases match by their parts */
-    if (c->ph->nterms == PHRASE_TERMS)
-        return 0;
-    if (c->ph->nterms == 0)
-        c->first = tok->pos;
-    size_t i = c->ph->nterms++;
-    c->ph->term_off[i] = c->v->bytes.len;
-    c->ph->term_len[i] = tok->term_len;
-    c->ph->rel[i] = tok->pos - c->first;
-    return rp_buf_append(&c->v->bytes, tok->term, tok->term_len);
-}
-
-/* The index of phrase text, analysed and added if new; SIZE_MAX when it
- * has no index term. */
-static int intern(rp_vocab *v, const char *text, size_t *out)
-{
-    size_t len = strlen(text);
-    for (size_t i = 0; i < v->nphrases; i++)
-        if (v->phrases[i].text_len == len &&
-            memcmp(v->bytes.data + v->phrases[i].text_off, text, len) == 0) {
-            *out = i;
-            return 0;
-        }
-    int rc = rp__grow((void **)&v->phrases, &v->capphrases, v->nphrases + 1,
-                  sizeof(phrase));
-    if (rc != 0)
-        return rc;
-    phrase *ph = &v->phrases[v->nphrases];
-    memset(ph, 0, sizeof *ph);
-    ph->text_off = v->bytes.len;
-    ph->text_len = len;
-    if ((rc = rp_buf_append(&v->bytes, text, len)) != 0)
-        return rc;
-    collect c = {v, ph, 0};
-    rc = rp_analyze(v->an, text, len, 0, on_term, &c, NULL);
-    if (rc != 0)
-        return rc;
-    if (ph->nterms == 0) {
-        *out = SIZE_MAX;
-        return 0;
-    }
-    *out = v->nphrases++;
-    return 0;
 }
 
 static int add_refs(rp_vocab *v, const char *const *texts, size_t n,
@@ -163,7 +101,8 @@ static int add_refs(rp_vocab *v, const char *const *texts, size_t n,
     *count = 0;
     for (size_t i = 0; i < n; i++) {
         size_t idx;
-        int rc = intern(v, texts[i], &idx);
+        int rc = rp_phrases_intern(v->phrases, texts[i], strlen(texts[i]),
+                                   &idx);
         if (rc != 0)
             return rc;
         if (idx == SIZE_MAX)
@@ -199,56 +138,27 @@ size_t rp_vocab_nrules(const rp_vocab *v)
     return v->nrules;
 }
 
-static int term_at(const rp_vterm *q, size_t n, unsigned pos,
-                   const char *stem, size_t len)
-{
-    for (size_t i = 0; i < n; i++)
-        if (q[i].pos == pos && q[i].len == len &&
-            memcmp(q[i].stem, stem, len) == 0)
-            return 1;
-    return 0;
-}
-
-/* True if phrase ph occurs in the query. */
-static int occurs(const rp_vocab *v, const phrase *ph, const rp_vterm *q,
-                  size_t n)
-{
-    const char *b = (const char *)v->bytes.data;
-    for (size_t i = 0; i < n; i++) {
-        if (q[i].len != ph->term_len[0] ||
-            memcmp(q[i].stem, b + ph->term_off[0], q[i].len) != 0)
-            continue;
-        size_t j = 1;
-        while (j < ph->nterms &&
-               term_at(q, n, q[i].pos + ph->rel[j], b + ph->term_off[j],
-                       ph->term_len[j]))
-            j++;
-        if (j == ph->nterms)
-            return 1;
-    }
-    return 0;
-}
-
 int rp_vocab_expand(const rp_vocab *v, const rp_vterm *q, size_t n,
                     rp_vocab_alt_cb cb, void *ctx)
 {
     /* Each phrase is added once and never when the query has it: marks
      * live on the stack for vocabularies of ordinary size, else heap. */
     unsigned char stack[1024], *seen = stack;
-    if (v->nphrases > sizeof stack &&
-        (seen = calloc(v->nphrases, 1)) == NULL)
+    size_t nphrases = rp_phrases_count(v->phrases);
+    if (nphrases > sizeof stack && (seen = calloc(nphrases, 1)) == NULL)
         return RP_ENOMEM;
     if (seen == stack)
         memset(stack, 0, sizeof stack);
-    for (size_t p = 0; p < v->nphrases; p++)
-        if (occurs(v, &v->phrases[p], q, n))
+    for (size_t p = 0; p < nphrases; p++)
+        if (rp_phrases_occurs(v->phrases, p, q, n))
             seen[p] = 1; /* present: never added */
     int rc = 0;
     for (size_t r = 0; r < v->nrules && rc == 0; r++) {
         const rule *ru = &v->rules[r];
         int hit = 0;
         for (size_t i = 0; i < ru->nfrom && !hit; i++)
-            hit = occurs(v, &v->phrases[v->refs[ru->from_off + i]], q, n);
+            hit = rp_phrases_occurs(v->phrases, v->refs[ru->from_off + i], q,
+                                    n);
         if (!hit)
             continue;
         size_t off = ru->one_way ? ru->to_off : ru->from_off;
@@ -258,9 +168,9 @@ int rp_vocab_expand(const rp_vocab *v, const rp_vterm *q, size_t n,
             if (seen[p])
                 continue;
             seen[p] = 2;
-            const phrase *ph = &v->phrases[p];
-            rc = cb(ctx, (const char *)v->bytes.data + ph->text_off,
-                    ph->text_len);
+            size_t len;
+            const char *text = rp_phrases_text(v->phrases, p, &len);
+            rc = cb(ctx, text, len);
         }
     }
     if (seen != stack)
@@ -314,8 +224,9 @@ int rp_vocab_add_concept(rp_vocab *v, int kind, const char *id,
 static int same_stem(const rp_vocab *v, const cword *w, const char *s,
                      size_t len)
 {
-    return w->len == len &&
-           memcmp((const char *)v->bytes.data + w->off, s, len) == 0;
+    size_t wlen;
+    const char *stem = rp_phrases_term(v->phrases, w->ph, w->t, &wlen);
+    return wlen == len && memcmp(stem, s, len) == 0;
 }
 
 /* The distinct stem of concept c equal to s, or NULL. */
@@ -336,23 +247,23 @@ static const cword *concept_word(const rp_vocab *v, const concept *c,
 static int index_words(rp_vocab *v)
 {
     v->nwords = 0;
-    const char *b = (const char *)v->bytes.data;
     for (size_t i = 0; i < v->nconcepts; i++) {
         concept *c = &v->concepts[i];
         c->word_off = v->nwords;
         c->nwords = 0;
         for (size_t p = 0; p < c->nph; p++) {
-            const phrase *ph = &v->phrases[v->refs[c->ph_off + p]];
-            for (size_t t = 0; t < ph->nterms; t++) {
-                if (concept_word(v, c, b + ph->term_off[t], ph->term_len[t]))
+            size_t ph = v->refs[c->ph_off + p];
+            for (size_t t = 0; t < rp_phrases_nterms(v->phrases, ph); t++) {
+                size_t len;
+                const char *stem = rp_phrases_term(v->phrases, ph, t, &len);
+                if (concept_word(v, c, stem, len))
                     continue;
                 int rc = rp__grow((void **)&v->words, &v->capwords,
                                   v->nwords + 1, sizeof(cword));
                 if (rc != 0)
                     return rc;
-                b = (const char *)v->bytes.data;
-                v->words[v->nwords].off = ph->term_off[t];
-                v->words[v->nwords].len = ph->term_len[t];
+                v->words[v->nwords].ph = ph;
+                v->words[v->nwords].t = t;
                 v->words[v->nwords].idf = 0;
                 v->nwords++;
                 c->nwords++;
@@ -360,10 +271,11 @@ static int index_words(rp_vocab *v)
         }
     }
     for (size_t i = 0; i < v->nwords; i++) {
-        size_t df = 0;
+        size_t len, df = 0;
+        const char *stem =
+            rp_phrases_term(v->phrases, v->words[i].ph, v->words[i].t, &len);
         for (size_t c = 0; c < v->nconcepts; c++)
-            df += concept_word(v, &v->concepts[c], b + v->words[i].off,
-                               v->words[i].len) != NULL;
+            df += concept_word(v, &v->concepts[c], stem, len) != NULL;
         v->words[i].idf = log((double)v->nconcepts / (double)df);
     }
     return 0;
@@ -453,8 +365,8 @@ int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
         const concept *c = &v->concepts[i];
         unsigned count = 0;
         for (size_t p = 0; p < c->nph; p++)
-            count += (unsigned)occurs(v, &v->phrases[v->refs[c->ph_off + p]],
-                                      q, n);
+            count += (unsigned)rp_phrases_occurs(
+                v->phrases, v->refs[c->ph_off + p], q, n);
         double e = word_evidence(v, c, q, n);
         double w = count;
         if (e >= RP_VOCAB_WORDS_MIN && e >= RP_VOCAB_WORDS_NEAR * best)

@@ -34,35 +34,12 @@ static int on_alt(void *ctx, const char *t, size_t n)
 static const char *expand_text(rp_vocab *v, rp_analyzer *an, const char *q)
 {
     static alts a;
-    rp_vterm t[32];
-    static char stems[32][64];
-    size_t n = 0;
-    struct coll {
-        rp_vterm *t;
-        char (*s)[64];
-        size_t *n;
-    } cl = {t, stems, &n};
-    int on_tok(void *ctx, const rp_token *tok);
-    ASSERT_OK(rp_analyze(an, q, strlen(q), 0, on_tok, &cl, NULL));
+    rp_vterms t;
+    ASSERT_OK(rp_vterms_analyze(an, q, strlen(q), &t));
     memset(&a, 0, sizeof a);
-    ASSERT_OK(rp_vocab_expand(v, t, n, on_alt, &a));
+    ASSERT_OK(rp_vocab_expand(v, t.t, t.n, on_alt, &a));
+    rp_vterms_fini(&t);
     return a.text;
-}
-
-int on_tok(void *ctx, const rp_token *tok);
-int on_tok(void *ctx, const rp_token *tok)
-{
-    struct coll {
-        rp_vterm *t;
-        char (*s)[64];
-        size_t *n;
-    } *cl = ctx;
-    size_t i = (*cl->n)++;
-    memcpy(cl->s[i], tok->term, tok->term_len);
-    cl->t[i].stem = cl->s[i];
-    cl->t[i].len = tok->term_len;
-    cl->t[i].pos = tok->pos;
-    return 0;
 }
 
 static void test_expand(void)
@@ -180,18 +157,12 @@ static int on_concept(void *ctx, size_t c, double weight)
 static const char *concepts_of(rp_vocab *v, rp_analyzer *an, const char *q)
 {
     hits *h = &last_hits;
-    rp_vterm t[32];
-    static char stems[32][64];
-    size_t n = 0;
-    struct coll {
-        rp_vterm *t;
-        char (*s)[64];
-        size_t *n;
-    } cl = {t, stems, &n};
-    ASSERT_OK(rp_analyze(an, q, strlen(q), 0, on_tok, &cl, NULL));
+    rp_vterms t;
+    ASSERT_OK(rp_vterms_analyze(an, q, strlen(q), &t));
     memset(h, 0, sizeof *h);
     h->v = v;
-    ASSERT_OK(rp_vocab_concepts(v, t, n, on_concept, h));
+    ASSERT_OK(rp_vocab_concepts(v, t.t, t.n, on_concept, h));
+    rp_vterms_fini(&t);
     return h->text;
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "rapport/analyze.h"
+#include "rapport/phrase.h"
 
 typedef struct rp_vocab rp_vocab;
 
@@ -31,7 +32,7 @@ void rp_vocab_free(rp_vocab *v);
 int rp_vocab_add_rule(rp_vocab *v, int one_way, const char *const *from,
                       size_t nfrom, const char *const *to, size_t nto);
 
-/* Number of rules and of distinct phrases kept. */
+/* Number of rules. */
 size_t rp_vocab_nrules(const rp_vocab *v);
 
 #define RP_VOCAB_MAX_PARENTS 4
@@ -57,13 +58,6 @@ const char *rp_vocab_id(const rp_vocab *v, size_t i);
 const char *rp_vocab_label(const rp_vocab *v, size_t i);
 const char *rp_vocab_match(const rp_vocab *v, size_t i, size_t *len);
 size_t rp_vocab_parents(const rp_vocab *v, size_t i, size_t *out);
-
-/* One analysed query term: its stem and position. */
-typedef struct rp_vterm {
-    const char *stem;
-    size_t len;
-    unsigned pos;
-} rp_vterm;
 
 /* Called with the raw text of each phrase a rule adds. */
 typedef int (*rp_vocab_alt_cb)(void *ctx, const char *text, size_t len);

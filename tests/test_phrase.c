@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_phrase: analysed phrases and their occurrences. A phrase occurs
+ * where its stems stand at the same relative positions as in the phrase
+ * (stop words keep their places), in any inflection; every occurrence is
+ * reported with its span; a phrase of stop words only is refused; long
+ * texts are analysed whole.
+ */
+#include "t.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rapport/phrase.h"
+
+typedef struct spans {
+    char text[256];
+} spans;
+
+static int on_hit(void *ctx, unsigned first, unsigned last)
+{
+    spans *s = ctx;
+    size_t n = strlen(s->text);
+    snprintf(s->text + n, sizeof s->text - n, "%u-%u ", first, last);
+    return 0;
+}
+
+/* The spans where phrase i occurs in text. */
+static const char *spans_in(rp_analyzer *an, const rp_phrases *p, size_t i,
+                            const char *text)
+{
+    static spans s;
+    memset(&s, 0, sizeof s);
+    rp_vterms t;
+    ASSERT_OK(rp_vterms_analyze(an, text, strlen(text), &t));
+    ASSERT_OK(rp_phrases_each(p, i, t.t, t.n, on_hit, &s));
+    ASSERT_EQ(rp_phrases_occurs(p, i, t.t, t.n), s.text[0] != 0);
+    rp_vterms_fini(&t);
+    return s.text;
+}
+
+static void test_occurrences(void)
+{
+    rp_analyzer *an;
+    ASSERT_OK(rp_analyzer_new("english", &an));
+    rp_phrases *p;
+    ASSERT_OK(rp_phrases_new(an, &p));
+    size_t end_life, again, none;
+    ASSERT_OK(rp_phrases_intern(p, "end my life", 11, &end_life));
+    ASSERT_EQ(end_life, 0);
+    ASSERT_OK(rp_phrases_intern(p, "end my life", 11, &again));
+    ASSERT_EQ(again, end_life);
+    ASSERT_OK(rp_phrases_intern(p, "to the", 6, &none));
+    ASSERT_EQ(none, SIZE_MAX);
+    ASSERT_EQ(rp_phrases_count(p), 1);
+    ASSERT_EQ(rp_phrases_nterms(p, end_life), 2);
+    size_t len;
+    const char *txt = rp_phrases_text(p, end_life, &len);
+    ASSERT_MEM_EQ(txt, len, "end my life");
+    const char *stem = rp_phrases_term(p, end_life, 1, &len);
+    ASSERT_MEM_EQ(stem, len, "life");
+
+    /* Positions count stop words: "end" at 3, "life" at 5. */
+    ASSERT_STR_EQ(spans_in(an, p, end_life, "I want to end my life"),
+                  "3-5 ");
+    ASSERT_STR_EQ(spans_in(an, p, end_life, "ending my life"), "0-2 ");
+    ASSERT_STR_EQ(spans_in(an, p, end_life,
+                           "end my life, end my life"), "0-2 3-5 ");
+    /* Same words, other places: no occurrence. */
+    ASSERT_STR_EQ(spans_in(an, p, end_life, "my life has no end"), "");
+    ASSERT_STR_EQ(spans_in(an, p, end_life, "end of my life"), "");
+    ASSERT_STR_EQ(spans_in(an, p, end_life, ""), "");
+    rp_phrases_free(p);
+    rp_analyzer_free(an);
+}
+
+/* A phrase far into a long text is found: nothing is cut off. */
+static void test_long_text(void)
+{
+    rp_analyzer *an;
+    ASSERT_OK(rp_analyzer_new("english", &an));
+    rp_phrases *p;
+    ASSERT_OK(rp_phrases_new(an, &p));
+    size_t i;
+    ASSERT_OK(rp_phrases_intern(p, "kill myself", 11, &i));
+    static char text[20000];
+    size_t n = 0;
+    for (int k = 0; k < 1000; k++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "calm%d ", k);
+    snprintf(text + n, sizeof text - n, "I will kill myself");
+    rp_vterms t;
+    ASSERT_OK(rp_vterms_analyze(an, text, strlen(text), &t));
+    ASSERT(t.n > 1000);
+    ASSERT_EQ(rp_phrases_occurs(p, i, t.t, t.n), 1);
+    rp_vterms_fini(&t);
+    rp_vterms_fini(&t); /* twice is harmless */
+    rp_phrases_free(p);
+    rp_analyzer_free(an);
+}
+
+static const t_case cases[] = {
+    T(test_occurrences),
+    T(test_long_text),
+    {NULL, NULL},
+};
+
+T_MAIN(cases)
