@@ -21,6 +21,7 @@ typedef struct pass {
     rp_analyzer *a;
     rp_token_cb cb;
     void *ctx;
+    unsigned flags; /* RP_ANALYZE_* */
 } pass;
 
 int rp_analyzer_new(const char *lang, rp_analyzer **out)
@@ -57,7 +58,8 @@ const char *rp_analyzer_lang(const rp_analyzer *a)
 static int on_token(void *ctx, const rp_token *tok)
 {
     pass *p = ctx;
-    if (rp_stoplist_has(p->a->stops, tok->term, tok->term_len))
+    if (!(p->flags & RP_ANALYZE_STOPWORDS) &&
+        rp_stoplist_has(p->a->stops, tok->term, tok->term_len))
         return 0;
     if (tok->flags & RP_TOK_NUMBER)
         return p->cb(p->ctx, tok);
@@ -69,9 +71,16 @@ static int on_token(void *ctx, const rp_token *tok)
     return p->cb(p->ctx, &t);
 }
 
+int rp_analyze_flags(rp_analyzer *a, const char *text, size_t len,
+                     rp_pos base, unsigned flags, rp_token_cb cb, void *ctx,
+                     rp_pos *next_pos)
+{
+    pass p = {a, cb, ctx, flags};
+    return rp_tokenize(text, len, base, on_token, &p, next_pos);
+}
+
 int rp_analyze(rp_analyzer *a, const char *text, size_t len, rp_pos base,
                rp_token_cb cb, void *ctx, rp_pos *next_pos)
 {
-    pass p = {a, cb, ctx};
-    return rp_tokenize(text, len, base, on_token, &p, next_pos);
+    return rp_analyze_flags(a, text, len, base, 0, cb, ctx, next_pos);
 }

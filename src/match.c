@@ -145,7 +145,7 @@ int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
     int rc = st && ids && rk ? 0 : RP_ENOMEM;
     if (rc == 0) {
         st->v = vocab;
-        rc = rp_vterms_analyze(an, text, len, &st->terms);
+        rc = rp_vterms_analyze(an, 0, text, len, &st->terms);
     }
     if (rc == 0 && vocab)
         rc = rp_vocab_concepts(vocab, st->terms.t, st->terms.n, on_concept,

@@ -27,17 +27,19 @@ typedef struct phrase {
 
 struct rp_phrases {
     rp_analyzer *an; /* borrowed */
+    unsigned flags;  /* RP_ANALYZE_* */
     rp_buf bytes;
     phrase *items;
     size_t n, cap;
 };
 
-int rp_phrases_new(rp_analyzer *an, rp_phrases **out)
+int rp_phrases_new(rp_analyzer *an, unsigned flags, rp_phrases **out)
 {
     *out = calloc(1, sizeof **out);
     if (*out == NULL)
         return RP_ENOMEM;
     (*out)->an = an;
+    (*out)->flags = flags;
     return 0;
 }
 
@@ -91,7 +93,7 @@ int rp_phrases_intern(rp_phrases *p, const char *text, size_t len,
     if ((rc = rp_buf_append(&p->bytes, text, len)) != 0)
         return rc;
     collect c = {p, ph, 0};
-    rc = rp_analyze(p->an, text, len, 0, on_term, &c, NULL);
+    rc = rp_analyze_flags(p->an, text, len, 0, p->flags, on_term, &c, NULL);
     if (rc != 0)
         return rc;
     if (ph->nterms == 0) {
@@ -145,11 +147,11 @@ static int add_vterm(void *ctx, const rp_token *tok)
     return 0;
 }
 
-int rp_vterms_analyze(rp_analyzer *an, const char *text, size_t len,
-                      rp_vterms *out)
+int rp_vterms_analyze(rp_analyzer *an, unsigned flags, const char *text,
+                      size_t len, rp_vterms *out)
 {
     memset(out, 0, sizeof *out);
-    int rc = rp_analyze(an, text, len, 0, add_vterm, out, NULL);
+    int rc = rp_analyze_flags(an, text, len, 0, flags, add_vterm, out, NULL);
     size_t off = 0;
     for (size_t i = 0; i < out->n; i++) {
         out->t[i].stem = out->stems + off;

@@ -73,7 +73,7 @@ int rp_vocab_new(rp_analyzer *an, rp_vocab **out)
     if (*out == NULL)
         return RP_ENOMEM;
     (*out)->an = an;
-    if (rp_phrases_new(an, &(*out)->phrases) != 0) {
+    if (rp_phrases_new(an, 0, &(*out)->phrases) != 0) {
         free(*out);
         *out = NULL;
         return RP_ENOMEM;

@@ -33,7 +33,7 @@ static const char *spans_in(rp_analyzer *an, const rp_phrases *p, size_t i,
     static spans s;
     memset(&s, 0, sizeof s);
     rp_vterms t;
-    ASSERT_OK(rp_vterms_analyze(an, text, strlen(text), &t));
+    ASSERT_OK(rp_vterms_analyze(an, 0, text, strlen(text), &t));
     ASSERT_OK(rp_phrases_each(p, i, t.t, t.n, on_hit, &s));
     ASSERT_EQ(rp_phrases_occurs(p, i, t.t, t.n), s.text[0] != 0);
     rp_vterms_fini(&t);
@@ -45,7 +45,7 @@ static void test_occurrences(void)
     rp_analyzer *an;
     ASSERT_OK(rp_analyzer_new("english", &an));
     rp_phrases *p;
-    ASSERT_OK(rp_phrases_new(an, &p));
+    ASSERT_OK(rp_phrases_new(an, 0, &p));
     size_t end_life, again, none;
     ASSERT_OK(rp_phrases_intern(p, "end my life", 11, &end_life));
     ASSERT_EQ(end_life, 0);
@@ -75,13 +75,46 @@ static void test_occurrences(void)
     rp_analyzer_free(an);
 }
 
+/* With stop words kept, they must match too: "I'm not safe" is not
+ * "safe". Without, the phrase would be "safe" alone. */
+static void test_stopwords_kept(void)
+{
+    rp_analyzer *an;
+    ASSERT_OK(rp_analyzer_new("english", &an));
+    rp_phrases *kept, *dropped;
+    ASSERT_OK(rp_phrases_new(an, RP_ANALYZE_STOPWORDS, &kept));
+    ASSERT_OK(rp_phrases_new(an, 0, &dropped));
+    size_t k, d;
+    ASSERT_OK(rp_phrases_intern(kept, "I'm not safe", 12, &k));
+    ASSERT_OK(rp_phrases_intern(dropped, "I'm not safe", 12, &d));
+    ASSERT_EQ(rp_phrases_nterms(kept, k), 3);
+    ASSERT_EQ(rp_phrases_nterms(dropped, d), 1);
+    const char *yes = "tonight I'm not safe at home";
+    const char *no = "how to feel safe with a partner";
+    rp_vterms t;
+    ASSERT_OK(rp_vterms_analyze(an, RP_ANALYZE_STOPWORDS, yes, strlen(yes),
+                                &t));
+    ASSERT_EQ(rp_phrases_occurs(kept, k, t.t, t.n), 1);
+    rp_vterms_fini(&t);
+    ASSERT_OK(rp_vterms_analyze(an, RP_ANALYZE_STOPWORDS, no, strlen(no),
+                                &t));
+    ASSERT_EQ(rp_phrases_occurs(kept, k, t.t, t.n), 0);
+    rp_vterms_fini(&t);
+    ASSERT_OK(rp_vterms_analyze(an, 0, no, strlen(no), &t));
+    ASSERT_EQ(rp_phrases_occurs(dropped, d, t.t, t.n), 1);
+    rp_vterms_fini(&t);
+    rp_phrases_free(kept);
+    rp_phrases_free(dropped);
+    rp_analyzer_free(an);
+}
+
 /* A phrase far into a long text is found: nothing is cut off. */
 static void test_long_text(void)
 {
     rp_analyzer *an;
     ASSERT_OK(rp_analyzer_new("english", &an));
     rp_phrases *p;
-    ASSERT_OK(rp_phrases_new(an, &p));
+    ASSERT_OK(rp_phrases_new(an, 0, &p));
     size_t i;
     ASSERT_OK(rp_phrases_intern(p, "kill myself", 11, &i));
     static char text[20000];
@@ -90,7 +123,7 @@ static void test_long_text(void)
         n += (size_t)snprintf(text + n, sizeof text - n, "calm%d ", k);
     snprintf(text + n, sizeof text - n, "I will kill myself");
     rp_vterms t;
-    ASSERT_OK(rp_vterms_analyze(an, text, strlen(text), &t));
+    ASSERT_OK(rp_vterms_analyze(an, 0, text, strlen(text), &t));
     ASSERT(t.n > 1000);
     ASSERT_EQ(rp_phrases_occurs(p, i, t.t, t.n), 1);
     rp_vterms_fini(&t);
@@ -101,6 +134,7 @@ static void test_long_text(void)
 
 static const t_case cases[] = {
     T(test_occurrences),
+    T(test_stopwords_kept),
     T(test_long_text),
     {NULL, NULL},
 };

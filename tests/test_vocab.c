@@ -35,7 +35,7 @@ static const char *expand_text(rp_vocab *v, rp_analyzer *an, const char *q)
 {
     static alts a;
     rp_vterms t;
-    ASSERT_OK(rp_vterms_analyze(an, q, strlen(q), &t));
+    ASSERT_OK(rp_vterms_analyze(an, 0, q, strlen(q), &t));
     memset(&a, 0, sizeof a);
     ASSERT_OK(rp_vocab_expand(v, t.t, t.n, on_alt, &a));
     rp_vterms_fini(&t);
@@ -158,7 +158,7 @@ static const char *concepts_of(rp_vocab *v, rp_analyzer *an, const char *q)
 {
     hits *h = &last_hits;
     rp_vterms t;
-    ASSERT_OK(rp_vterms_analyze(an, q, strlen(q), &t));
+    ASSERT_OK(rp_vterms_analyze(an, 0, q, strlen(q), &t));
     memset(h, 0, sizeof *h);
     h->v = v;
     ASSERT_OK(rp_vocab_concepts(v, t.t, t.n, on_concept, h));

@@ -35,4 +35,12 @@ const char *rp_analyzer_lang(const rp_analyzer *a);
 int rp_analyze(rp_analyzer *a, const char *text, size_t len, rp_pos base,
                rp_token_cb cb, void *ctx, rp_pos *next_pos);
 
+/* rp_analyze with flags: RP_ANALYZE_STOPWORDS passes stop words too
+ * (stemmed like other words), for matching phrases in which they carry
+ * the meaning ("I'm not safe"). */
+#define RP_ANALYZE_STOPWORDS 1u
+int rp_analyze_flags(rp_analyzer *a, const char *text, size_t len,
+                     rp_pos base, unsigned flags, rp_token_cb cb, void *ctx,
+                     rp_pos *next_pos);
+
 #endif

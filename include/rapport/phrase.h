@@ -30,23 +30,24 @@ typedef struct rp_vterms {
     size_t cap, stems_len, stems_cap;
 } rp_vterms;
 
-/* Analyses text (len bytes) with an into *out, which owns its memory:
- * every term, however long the text. Returns 0, RP_EUTF8 or RP_ENOMEM;
- * release with rp_vterms_fini (also after an error). */
-int rp_vterms_analyze(rp_analyzer *an, const char *text, size_t len,
-                      rp_vterms *out);
+/* Analyses text (len bytes) with an and flags (RP_ANALYZE_*, as the
+ * phrases to find were) into *out, which owns its memory: every term,
+ * however long the text. Returns 0, RP_EUTF8 or RP_ENOMEM; release with
+ * rp_vterms_fini (also after an error). */
+int rp_vterms_analyze(rp_analyzer *an, unsigned flags, const char *text,
+                      size_t len, rp_vterms *out);
 void rp_vterms_fini(rp_vterms *v);
 
 typedef struct rp_phrases rp_phrases;
 
-/* An empty table analysing with an (borrowed while adding). Returns 0 or
- * RP_ENOMEM; free with rp_phrases_free. */
-int rp_phrases_new(rp_analyzer *an, rp_phrases **out);
+/* An empty table analysing with an (borrowed while adding) and flags
+ * (RP_ANALYZE_*). Returns 0 or RP_ENOMEM; free with rp_phrases_free. */
+int rp_phrases_new(rp_analyzer *an, unsigned flags, rp_phrases **out);
 void rp_phrases_free(rp_phrases *p);
 
 /* Sets *out to the index of text (len bytes), analysed and added if the
  * table does not hold it yet, or to SIZE_MAX when it has no index term
- * (only stop words). Terms past the 16th are ignored. Returns 0, RP_EUTF8
+ * (only stop words, unless they are kept). Terms past the 16th are ignored. Returns 0, RP_EUTF8
  * or RP_ENOMEM. */
 int rp_phrases_intern(rp_phrases *p, const char *text, size_t len,
                       size_t *out);
