@@ -94,16 +94,12 @@ static void end_bar(progress *p)
 /* Reads a vocabulary file and stores it in the index. */
 static int store_vocabulary(rp_index *ix, const char *path, rp_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return rp_error_set(err, RP_EIO, 0, "%s: cannot read", path);
     rp_buf b = RP_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = rp_buf_append(&b, chunk, n);
-    fclose(f);
+    int rc = rp_buf_read_file(&b, path);
+    if (rc != 0) {
+        rp_buf_fini(&b);
+        return rp_error_set(err, rc, 0, "%s: %s", path, rp_strerror(rc));
+    }
     rp_error verr;
     rp_error_clear(&verr);
     if (rc == 0)

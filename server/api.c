@@ -23,6 +23,7 @@
 #include "rapport/index.h"
 #include "rapport/ingest.h"
 #include "rapport/json.h"
+#include "rapport/crisis.h"
 #include "rapport/match.h"
 #include "rapport/query.h"
 #include "rapport/search.h"
@@ -45,6 +46,7 @@ struct srv {
     time_t started;
     rp_vocab *vocab;             /* synonyms, from the index; may be NULL */
     rp_analyzer *vocab_an;       /* the analyzer the vocab was built with */
+    rp_crisis *crisis;           /* may be NULL */
 };
 
 /* ---- responses ---------------------------------------------------------- */
@@ -129,6 +131,26 @@ static void lib_error(srv_response *resp, int rc, const rp_error *err)
 
 /* ---- state -------------------------------------------------------------- */
 
+/* Loads the crisis configuration, analysed in the index's language. */
+static int load_crisis(srv *s, const char *path, rp_error *err)
+{
+    rp_buf text = RP_BUF_INIT;
+    int rc = rp_buf_read_file(&text, path);
+    if (rc != 0) {
+        rp_buf_fini(&text);
+        return rp_error_set(err, rc, 0, "%s: %s", path, rp_strerror(rc));
+    }
+    rp_error cerr;
+    rp_error_clear(&cerr);
+    rc = rp_crisis_load(s->vocab_an, (const char *)text.data, text.len,
+                        &s->crisis, &cerr);
+    rp_buf_fini(&text);
+    if (rc != 0)
+        rp_error_set(err, rc, 0, "%s: %s", path,
+                     cerr.code ? cerr.msg : rp_strerror(rc));
+    return rc;
+}
+
 int srv_open(const srv_opts *o, srv **out, rp_error *err)
 {
     *out = NULL;
@@ -164,6 +186,10 @@ int srv_open(const srv_opts *o, srv **out, rp_error *err)
         srv_close(s);
         return rc;
     }
+    if (o->crisis_path && (rc = load_crisis(s, o->crisis_path, err)) != 0) {
+        srv_close(s);
+        return rc;
+    }
     *out = s;
     return 0;
 }
@@ -175,6 +201,7 @@ void srv_close(srv *s)
     for (size_t i = 0; i < s->npool; i++)
         rp_analyzer_free(s->pool[i]);
     rp_vocab_free(s->vocab);
+    rp_crisis_free(s->crisis);
     rp_analyzer_free(s->vocab_an);
     rp_index_close(s->ix);
     pthread_mutex_destroy(&s->pool_mu);
@@ -527,6 +554,35 @@ static int put_hit(rp_buf *out, rp_analyzer *an, const rp_termset *terms,
     return rc;
 }
 
+/* Opens a result object: the crisis block first when the visitor's
+ * words speak of a crisis (the results follow as usual), then the
+ * query. Text the detector cannot read gets the block. */
+static int open_results(srv *s, rp_analyzer *an, const char *q,
+                        rp_buf *out)
+{
+    int rc = rp_buf_puts(out, "{");
+    int hit = 0;
+    if (rc == 0 && s->crisis) {
+        rc = rp_crisis_detect(s->crisis, an, q, strlen(q), &hit);
+        if (rc == RP_EUTF8)
+            rc = 0;
+    }
+    if (rc == 0 && hit) {
+        size_t len;
+        const char *block = rp_crisis_block(s->crisis, &len);
+        rc = rp_buf_puts(out, "\"crisis\":");
+        if (rc == 0)
+            rc = rp_buf_append(out, block, len);
+        if (rc == 0)
+            rc = rp_buf_puts(out, ",");
+    }
+    if (rc == 0)
+        rc = rp_buf_puts(out, "\"query\":");
+    if (rc == 0)
+        rc = rp_json_put_string(out, q, strlen(q));
+    return rc;
+}
+
 static void route_search(srv *s, const srv_request *req, srv_response *resp)
 {
     resp->route = "/v1/search";
@@ -606,9 +662,7 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
         rc = rp_termset_add_query(&terms, an, query);
     rp_buf *out = &resp->body;
     if (rc == 0)
-        rc = rp_buf_puts(out, "{\"query\":");
-    if (rc == 0)
-        rc = rp_json_put_string(out, q, strlen(q));
+        rc = open_results(s, an, q, out);
     if (rc == 0)
         rc = rp_buf_printf(out, ",\"total\":%llu,\"hits\":[",
                            (unsigned long long)r.total);
@@ -729,9 +783,7 @@ static void route_match(srv *s, const srv_request *req, srv_response *resp)
         rc = rp_match(txn, an, s->vocab, q, strlen(q), &mo, &r);
     rp_buf *out = &resp->body;
     if (rc == 0)
-        rc = rp_buf_puts(out, "{\"query\":");
-    if (rc == 0)
-        rc = rp_json_put_string(out, q, strlen(q));
+        rc = open_results(s, an, q, out);
     if (rc == 0)
         rc = rp_buf_printf(out, ",\"total\":%llu,\"hits\":[",
                            (unsigned long long)r.total);

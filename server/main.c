@@ -16,7 +16,8 @@
 static const char usage[] =
     "usage: rapport-server --db DIR [--listen 127.0.0.1:8080] [--threads N]\n"
     "                      [--admin-key-file F] [--search-key-file F]\n"
-    "                      [--cors-origin ORIGIN]... [--web DIR] [--quiet]\n";
+    "                      [--cors-origin ORIGIN]... [--web DIR]\n"
+    "                      [--crisis crisis.json] [--quiet]\n";
 
 /* Reads the key on the first line of path (a trailing newline is not
  * part of it) into a new string. */
@@ -106,6 +107,8 @@ int main(int argc, char **argv)
             o.cors[o.ncors++] = v;
         } else if (strcmp(a, "--web") == 0) {
             o.web_dir = v;
+        } else if (strcmp(a, "--crisis") == 0) {
+            o.crisis_path = v;
         } else {
             fprintf(stderr, "rapport-server: unknown option %s\n%s", a,
                     usage);
@@ -117,6 +120,10 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
+    if (o.crisis_path == NULL)
+        fputs("rapport-server: no --crisis file: words that speak of a "
+              "crisis will get no crisis block\n",
+              stderr);
     /* Signals are taken synchronously by this thread alone. */
     sigset_t set;
     sigemptyset(&set);

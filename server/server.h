@@ -33,6 +33,7 @@ typedef struct srv_opts {
     const char *cors[SRV_MAX_CORS]; /* allowed browser origins */
     size_t ncors;
     const char *web_dir;     /* static files for other paths; may be NULL */
+    const char *crisis_path; /* crisis.json; NULL: no crisis block */
     size_t max_body;         /* 0: SRV_MAX_BODY */
     int quiet;               /* no access log */
 } srv_opts;

@@ -5,6 +5,7 @@
  */
 #include "rapport/buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +144,25 @@ size_t rp_varint_get32(const unsigned char *p, const unsigned char *end,
         return 0;
     *v = (uint32_t)x;
     return n;
+}
+
+int rp_buf_read_file(rp_buf *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return -errno;
+    size_t before = b->len;
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = rp_buf_append(b, chunk, n);
+    if (rc == 0 && ferror(f))
+        rc = -EIO;
+    fclose(f);
+    if (rc != 0)
+        b->len = before;
+    return rc;
 }
 
 int rp__grow(void **p, size_t *cap, size_t need, size_t size)

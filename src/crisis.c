@@ -80,10 +80,10 @@ static int render_block(rp_crisis *c, const cJSON *root, rp_error *err)
         return rp_error_set(err, RP_EDOC, 0,
                             "\"resources\" must be a non-empty array");
     cJSON *out = cJSON_CreateObject();
-    cJSON *list = out ? cJSON_AddArrayToObject(out, "resources") : NULL;
-    int rc = list && cJSON_AddStringToObject(out, "message", message)
-                 ? 0
-                 : RP_ENOMEM;
+    cJSON *list = NULL;
+    if (out && cJSON_AddStringToObject(out, "message", message))
+        list = cJSON_AddArrayToObject(out, "resources");
+    int rc = list ? 0 : RP_ENOMEM;
     int i = 0;
     const cJSON *r;
     cJSON_ArrayForEach(r, res)

@@ -73,8 +73,8 @@ static void test_small_configuration(void)
     ASSERT_EQ(detect(c, an, text), 1);
     size_t len;
     const char *block = rp_crisis_block(c, &len);
-    ASSERT_STR_EQ(block, "{\"resources\":[{\"name\":\"Line\",\"contact\":"
-                         "\"Call 1\"}],\"message\":\"Please reach out.\"}");
+    ASSERT_STR_EQ(block, "{\"message\":\"Please reach out.\",\"resources\":"
+                         "[{\"name\":\"Line\",\"contact\":\"Call 1\"}]}");
     ASSERT_EQ(len, strlen(block));
     rp_crisis_free(c);
     rp_crisis_free(NULL);

@@ -461,6 +461,74 @@ static void test_match(void)
     close_fx(&f);
 }
 
+/* Writes text to path. */
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    ASSERT(fp != NULL);
+    ASSERT_EQ(fwrite(text, 1, strlen(text), fp), strlen(text));
+    ASSERT_EQ(fclose(fp), 0);
+}
+
+/* Words that speak of a crisis put the crisis block first in /v1/search
+ * and /v1/match, and the results still follow; other words get none; a
+ * bad or missing crisis file stops the server from starting. */
+static void test_crisis_block(void)
+{
+    fixture f;
+    open_fx(&f, ADMIN, NULL);
+    srv_close(f.s);
+    char path[128];
+    snprintf(path, sizeof path, "%s.crisis.json", f.dir);
+    write_file(path, "{\"triggers\": [\"hurt myself\"],"
+                     " \"message\": \"You are not alone.\","
+                     " \"resources\": [{\"name\": \"Line\","
+                     " \"contact\": \"Call 1\"}]}");
+    srv_opts o;
+    memset(&o, 0, sizeof o);
+    o.db = f.dir;
+    o.admin_key = ADMIN;
+    o.admin_key_len = strlen(ADMIN);
+    o.quiet = 1;
+    o.crisis_path = path;
+    ASSERT_OK(srv_open(&o, &f.s, NULL));
+    put_docs(&f, "{\"id\":\"s1\",\"type\":\"specialist\",\"name\":\"A\","
+                 "\"bio\":\"I help people who hurt themselves.\","
+                 "\"accepting_clients\":true}\n"
+                 "{\"id\":\"a1\",\"title\":\"Grief\",\"body\":\"Loss.\"}\n");
+    const char *routes[] = {"/v1/search", "/v1/match"};
+    for (size_t r = 0; r < 2; r++) {
+        srv_param p[] = {{"q", "sometimes I hurt myself"}};
+        cJSON *j;
+        ASSERT_EQ(call(&f, "GET", routes[r], p, 1, NULL, NULL, NULL, &j), 200);
+        ASSERT_STR_EQ(j->child->string, "crisis"); /* first */
+        cJSON *c = cJSON_GetObjectItem(j, "crisis");
+        ASSERT_STR_EQ(cJSON_GetObjectItem(c, "message")->valuestring,
+                      "You are not alone.");
+        ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(c, "resources")), 1);
+        ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "hits")), 1);
+        cJSON_Delete(j);
+        srv_param g[] = {{"q", "grief"}};
+        ASSERT_EQ(call(&f, "GET", routes[r], g, 1, NULL, NULL, NULL, &j), 200);
+        ASSERT(cJSON_GetObjectItem(j, "crisis") == NULL);
+        cJSON_Delete(j);
+    }
+    srv_close(f.s);
+    f.s = NULL;
+    /* A bad file, then a missing one: no server, a message naming it. */
+    write_file(path, "{\"triggers\": []}");
+    rp_error err;
+    rp_error_clear(&err);
+    srv *s = NULL;
+    ASSERT_EQ(srv_open(&o, &s, &err), RP_EDOC);
+    ASSERT(s == NULL && strstr(err.msg, path) && strstr(err.msg, "triggers"));
+    ASSERT_EQ(unlink(path), 0);
+    rp_error_clear(&err);
+    ASSERT(srv_open(&o, &s, &err) != 0);
+    ASSERT(s == NULL && strstr(err.msg, path));
+    close_fx(&f);
+}
+
 static void test_cors_preflight(void)
 {
     fixture f;
@@ -489,6 +557,7 @@ static const t_case cases[] = {
     T(test_bad_requests),
     T(test_filters_and_facets),
     T(test_match),
+    T(test_crisis_block),
     T(test_cors_preflight),
     {NULL, NULL},
 };

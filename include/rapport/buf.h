@@ -40,6 +40,10 @@ int rp_buf_printf(rp_buf *b, const char *fmt, ...)
 #endif
     ;
 
+/* Appends the whole file at path. Returns 0, -errno (cannot open or
+ * read it) or RP_ENOMEM; on error b keeps what it held before. */
+int rp_buf_read_file(rp_buf *b, const char *path);
+
 /* Appends v as an unsigned LEB128 varint (1..10 bytes). 0 or RP_ENOMEM. */
 int rp_buf_put_varint(rp_buf *b, uint64_t v);
 
