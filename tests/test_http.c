@@ -399,6 +399,16 @@ static void test_filters_and_facets(void)
     close_fx(&f);
 }
 
+/* Options for a quiet server over dir with writes enabled. */
+static void admin_opts(srv_opts *o, const char *dir)
+{
+    memset(o, 0, sizeof *o);
+    o->db = dir;
+    o->admin_key = ADMIN;
+    o->admin_key_len = strlen(ADMIN);
+    o->quiet = 1;
+}
+
 /* /v1/match: concepts from the visitor's words select specialists, who
  * come with what matched; those not accepting clients come last. */
 static void test_match(void)
@@ -420,11 +430,7 @@ static void test_match(void)
     ASSERT_OK(rp_json_store_vocab(ix, text, len, NULL));
     rp_index_close(ix);
     srv_opts o;
-    memset(&o, 0, sizeof o);
-    o.db = f.dir;
-    o.admin_key = ADMIN;
-    o.admin_key_len = strlen(ADMIN);
-    o.quiet = 1;
+    admin_opts(&o, f.dir);
     ASSERT_OK(srv_open(&o, &f.s, NULL));
     put_docs(&f,
              "{\"id\":\"s1\",\"type\":\"specialist\",\"name\":\"A\","
@@ -485,11 +491,7 @@ static void test_crisis_block(void)
                      " \"resources\": [{\"name\": \"Line\","
                      " \"contact\": \"Call 1\"}]}");
     srv_opts o;
-    memset(&o, 0, sizeof o);
-    o.db = f.dir;
-    o.admin_key = ADMIN;
-    o.admin_key_len = strlen(ADMIN);
-    o.quiet = 1;
+    admin_opts(&o, f.dir);
     o.crisis_path = path;
     ASSERT_OK(srv_open(&o, &f.s, NULL));
     put_docs(&f, "{\"id\":\"s1\",\"type\":\"specialist\",\"name\":\"A\","
