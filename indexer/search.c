@@ -23,7 +23,9 @@ static const char usage[] =
     "                      QUERY\n"
     "       rapport-search --db DIR --queries FILE.jsonl [--limit N]\n"
     "                      --format trec [--tag TAG]\n"
-    "  --match: rank specialists for the text (as /v1/match does)\n";
+    "  --match: rank specialists for the text (as /v1/match does)\n"
+    "  --match-doc: rank specialists for a stored document; the query\n"
+    "               text is its id (as /v1/articles/ID/specialists)\n";
 
 enum { F_TEXT, F_JSON, F_TREC };
 
@@ -31,6 +33,7 @@ typedef struct cli {
     const char *db, *queries, *tag, *query;
     int format;
     int match;                 /* --match: specialist matching */
+    int match_doc;             /* --match-doc: the text is a document id */
     const rp_vocab *vocab;
     rp_search_opts opts;
 } cli;
@@ -65,6 +68,9 @@ static int parse_args(int argc, char **argv, cli *c)
             exit(0);
         } else if (strcmp(a, "--match") == 0) {
             c->match = 1;
+            continue;
+        } else if (strcmp(a, "--match-doc") == 0) {
+            c->match = c->match_doc = 1;
             continue;
         } else if (strcmp(a, "--db") == 0 && v) {
             c->db = v;
@@ -209,7 +215,18 @@ static int match_as_results(const cli *c, rp_txn *txn, rp_analyzer *an,
     if (mo.search.limit > 100)
         mo.search.limit = 100;
     rp_match_results m;
-    int rc = rp_match(txn, an, c->vocab, text, len, &mo, &m);
+    int rc;
+    if (c->match_doc) {
+        rp_docid doc;
+        rc = rp_txn_id_get(txn, text, len, &doc);
+        if (rc == RP_ENOTFOUND)
+            fprintf(stderr, "rapport-search: no document '%.*s'\n", (int)len,
+                    text);
+        if (rc == 0)
+            rc = rp_match_doc(txn, an, c->vocab, doc, &mo, &m);
+    } else {
+        rc = rp_match(txn, an, c->vocab, text, len, &mo, &m);
+    }
     if (rc != 0)
         return rc;
     out->hits = malloc((m.nhits ? m.nhits : 1) * sizeof *out->hits);

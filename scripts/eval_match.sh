@@ -2,17 +2,19 @@
 # SPDX-License-Identifier: MIT
 # eval_match.sh BUILD_DIR: the specialist-matching part of `make eval`.
 # Indexes corpus/docs with corpus/vocabulary.json, runs every judged query
-# of corpus/eval/match.jsonl through `rapport-search --match` and scores
-# the ranking of specialists with rp-eval against the grades written in
-# the judgement file (2 = a strong fit, 1 = a reasonable fit). Prints
+# of corpus/eval/match.jsonl through `rapport-search --match` and every
+# article of corpus/eval/pairing.jsonl through `--match-doc`, and scores
+# both rankings of specialists with rp-eval against the grades written in
+# the judgement files (2 = a strong fit, 1 = a reasonable fit). Prints
 # nDCG@5 (the issue's target) and Recall@20. Work files go under
-# BUILD_DIR/eval/match*; the filters of judgement lines are not applied
-# yet (every query is ranked over all specialists).
+# BUILD_DIR/eval/match* and pairing*; the filters of judgement lines are
+# not applied yet (every query is ranked over all specialists).
 set -u
 
 B=${1:-build}
 OUT=$B/eval
 JUDGED=corpus/eval/match.jsonl
+PAIRED=corpus/eval/pairing.jsonl
 
 die() {
     echo "eval-match: $*" >&2
@@ -22,12 +24,12 @@ die() {
 for bin in rapport-index rapport-search rp-eval; do
     [ -x "$B/$bin" ] || die "$B/$bin is not built (run make first)"
 done
-[ -r "$JUDGED" ] || die "$JUDGED is missing"
+for f in "$JUDGED" "$PAIRED"; do
+    [ -r "$f" ] || die "$f is missing"
+done
 mkdir -p "$OUT" || die "cannot create $OUT"
 db=$OUT/match.db
 log=$OUT/match.log
-qrels=$OUT/match.qrels
-run=$OUT/match.trec
 rm -rf "$db" || die "cannot remove $db"
 : >"$log" || die "cannot write $log"
 
@@ -35,13 +37,15 @@ rm -rf "$db" || die "cannot remove $db"
     corpus/docs >>"$log" 2>&1 || die "rapport-index failed (see $log)"
 
 # Judgement lines are one JSON object each, written by us with one key
-# order: "id" first, then "specialists" as an object of id: grade. awk
-# reads those two fields only; a line it cannot read fails the run.
-awk '
+# order: the query's key (KEY: "id", or "article" for pairings) first,
+# then "specialists" as an object of id: grade. qrels FILE KEY prints
+# TREC qrels; a line awk cannot read fails the run.
+qrels() {
+    awk -v key="$2" '
     {
-        if (!match($0, /"id": *"[^"]*"/)) { bad = NR; exit 1 }
+        if (!match($0, "\"" key "\": *\"[^\"]*\"")) { bad = NR; exit 1 }
         id = substr($0, RSTART, RLENGTH)
-        sub(/^"id": *"/, "", id); sub(/"$/, "", id)
+        sub("^\"" key "\": *\"", "", id); sub(/"$/, "", id)
         if (!match($0, /"specialists": *\{[^}]*\}/)) { bad = NR; exit 1 }
         obj = substr($0, RSTART, RLENGTH)
         sub(/^"specialists": *\{/, "", obj); sub(/\}$/, "", obj)
@@ -55,17 +59,37 @@ awk '
         }
     }
     END { if (bad) { print "line " bad " unreadable" > "/dev/stderr"; exit 1 } }
-' "$JUDGED" >"$qrels" 2>>"$log" || die "cannot read $JUDGED (see $log)"
+    ' "$1"
+}
 
+# score NAME LABEL: scores $OUT/NAME.trec against $OUT/NAME.qrels.
+score() {
+    line=$("$B/rp-eval" --cutoffs 5,100,20 "$OUT/$1.qrels" "$OUT/$1.trec" \
+        2>>"$log") || die "rp-eval failed on $1 (see $log)"
+    # rp-eval prints "ndcg@5 X  map@100 X  recall@20 X  queries N".
+    printf '%s\n' "$line" | awk -v label="$2" '
+        $1 == "ndcg@5" && $5 == "recall@20" {
+            printf "%-34s %3s  nDCG@5 %s  Recall@20 %s\n", label, $8, $2, $6
+            ok = 1
+        }
+        END { exit !ok }' || die "unexpected rp-eval output: $line"
+}
+
+qrels "$JUDGED" id >"$OUT/match.qrels" 2>>"$log" ||
+    die "cannot read $JUDGED (see $log)"
 "$B/rapport-search" --db "$db" --match --queries "$JUDGED" --limit 100 \
-    --format trec --tag rapport >"$run" 2>>"$log" ||
+    --format trec --tag rapport >"$OUT/match.trec" 2>>"$log" ||
     die "rapport-search --match failed (see $log)"
-line=$("$B/rp-eval" --cutoffs 5,100,20 "$qrels" "$run" 2>>"$log") ||
-    die "rp-eval failed (see $log)"
-# rp-eval prints "ndcg@5 X  map@100 X  recall@20 X  queries N".
-printf '%s\n' "$line" | awk '
-    $1 == "ndcg@5" && $5 == "recall@20" {
-        printf "specialist matching (%s judged queries): nDCG@5 %s  Recall@20 %s  (target nDCG@5 0.80)\n", $8, $2, $6
-        ok = 1
-    }
-    END { exit !ok }' || die "unexpected rp-eval output: $line"
+
+# Pairings: the query is the article's id, run with --match-doc.
+qrels "$PAIRED" article >"$OUT/pairing.qrels" 2>>"$log" ||
+    die "cannot read $PAIRED (see $log)"
+awk -F '\t' '!seen[$1]++ { printf "{\"id\": \"%s\", \"query\": \"%s\"}\n", $1, $1 }' \
+    "$OUT/pairing.qrels" >"$OUT/pairing.jsonl"
+"$B/rapport-search" --db "$db" --match-doc --queries "$OUT/pairing.jsonl" \
+    --limit 100 --format trec --tag rapport >"$OUT/pairing.trec" \
+    2>>"$log" || die "rapport-search --match-doc failed (see $log)"
+
+echo "specialists (target nDCG@5 0.80)   queries"
+score match "visitor's words -> specialists"
+score pairing "article -> specialists"

@@ -733,19 +733,16 @@ static int complete_word(void *ctx, const rp_token *tok)
 
 /* Specialists for a visitor's own words, with the concerns and approaches
  * that earned each one. */
-static void route_match(srv *s, const srv_request *req, srv_response *resp)
+/* Ranks specialists for the visitor's words q, or for what stored
+ * document id is about (q NULL): /v1/match and
+ * /v1/articles/{id}/specialists share paging, filters and the shape. */
+static void serve_match(srv *s, const srv_request *req, const char *q,
+                        const char *id, srv_response *resp)
 {
-    resp->route = "/v1/match";
     if (search_allowed(s, req, resp) != 0)
         return;
     double t0 = now_ms();
-    const char *q = param(req, "q");
     long limit = 10, offset = 0, seed = (long)(time(NULL) / 86400);
-    if (q == NULL || *q == '\0') {
-        srv_error(resp, 400, "missing_query", "invalid_request",
-                  "the q parameter is required");
-        return;
-    }
     if ((param(req, "limit") &&
          count_param(param(req, "limit"), 1, SRV_MAX_LIMIT, &limit) != 0) ||
         (param(req, "offset") &&
@@ -779,11 +776,26 @@ static void route_match(srv *s, const srv_request *req, srv_response *resp)
     mo.search.budget = budget.known ? &budget : NULL;
     mo.search.vocab = s->vocab;
     mo.seed = (uint32_t)seed;
+    rp_docid doc = 0;
+    if (rc == 0 && id) {
+        rc = rp_txn_id_get(txn, id, strlen(id), &doc);
+        if (rc == RP_ENOTFOUND) {
+            srv_error(resp, 404, "not_found", "not_found",
+                      "no document with that id");
+            goto done;
+        }
+    }
     if (rc == 0)
-        rc = rp_match(txn, an, s->vocab, q, strlen(q), &mo, &r);
+        rc = id ? rp_match_doc(txn, an, s->vocab, doc, &mo, &r)
+                : rp_match(txn, an, s->vocab, q, strlen(q), &mo, &r);
     rp_buf *out = &resp->body;
-    if (rc == 0)
+    if (rc == 0 && id) {
+        rc = rp_buf_puts(out, "{\"document\":");
+        if (rc == 0)
+            rc = rp_json_put_string(out, id, strlen(id));
+    } else if (rc == 0) {
         rc = open_results(s, an, q, out);
+    }
     if (rc == 0)
         rc = rp_buf_printf(out, ",\"total\":%llu,\"hits\":[",
                            (unsigned long long)r.total);
@@ -833,6 +845,37 @@ done:
     rp_txn_abort(txn);
     if (an)
         give_analyzer(s, an);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static void route_match(srv *s, const srv_request *req, srv_response *resp)
+{
+    resp->route = "/v1/match";
+    const char *q = param(req, "q");
+    if (q == NULL || *q == '\0') {
+        srv_error(resp, 400, "missing_query", "invalid_request",
+                  "the q parameter is required");
+        return;
+    }
+    serve_match(s, req, q, NULL, resp);
+}
+
+static void route_doc_specialists(srv *s, const srv_request *req,
+                                  const char *id, srv_response *resp)
+{
+    resp->route = "/v1/articles/{id}/specialists";
+    if (!rp_doc_id_valid(id, strlen(id))) {
+        srv_error(resp, 400, "invalid_id", "invalid_request",
+                  "ids are 1..256 printable ASCII bytes without spaces or "
+                  "'/'");
+        return;
+    }
+    serve_match(s, req, NULL, id, resp);
 }
 
 /* Completions for a search box: titles and names that start with the
@@ -1174,6 +1217,8 @@ void srv_handle(srv *s, const srv_request *req, srv_response *resp)
     const char *p = req->path;
     const char *docs = "/v1/documents";
     size_t ndocs = strlen(docs);
+    const char *arts = "/v1/articles", *specs = "/specialists";
+    size_t narts = strlen(arts);
     if (strcmp(p, "/healthz") == 0) {
         if (is(req, "GET") || is(req, "HEAD"))
             route_health(resp);
@@ -1213,6 +1258,20 @@ void srv_handle(srv *s, const srv_request *req, srv_response *resp)
             route_delete_doc(s, req, id, resp);
         else
             method_not_allowed(resp, "GET, DELETE");
+    } else if (strncmp(p, arts, narts) == 0 && p[narts] == '/' &&
+               ends_with(p + narts + 1, specs)) {
+        /* /v1/articles/{id}/specialists: the id is what lies between;
+         * one too long to copy stays empty, which is refused. */
+        char id[RP_ID_MAX_BYTES + 1] = "";
+        size_t n = strlen(p + narts + 1) - strlen(specs);
+        if (n <= RP_ID_MAX_BYTES) {
+            memcpy(id, p + narts + 1, n);
+            id[n] = '\0';
+        }
+        if (is(req, "GET") || is(req, "HEAD"))
+            route_doc_specialists(s, req, id, resp);
+        else
+            method_not_allowed(resp, "GET");
     } else if (strncmp(p, "/v1/", 4) != 0 && s->o.web_dir &&
                (is(req, "GET") || is(req, "HEAD"))) {
         route_static(s, req, resp);

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rapport/buf.h"
+#include "rapport/doc.h"
 #include "rapport/docset.h"
 #include "rapport/error.h"
 #include "rapport/schema.h"
@@ -27,6 +29,8 @@
 #endif
 #define W_TEXT (1.0 - W_CONCEPTS)
 #define BAND 0.05
+#define TAG_WEIGHT 2.0        /* a document's own tag, against 1 a phrase */
+#define ABOUT_BODY_BYTES 600  /* of a body standing for a missing summary */
 
 typedef struct qconcept {
     size_t c;
@@ -127,29 +131,20 @@ static int facet_set(rp_txn *txn, int f, const char *v, rp_docset **out)
     return rp_txn_facet_get(txn, f, v, strlen(v), out);
 }
 
-int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
-             const char *text, size_t len, const rp_match_opts *opts,
-             rp_match_results *out)
+/* Ranks specialists for the concepts in st and the text relevance of
+ * text[0..len); frees nothing of st. */
+static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
+                size_t len, const rp_match_opts *opts, rp_match_results *out)
 {
-    memset(out, 0, sizeof *out);
+    const rp_vocab *vocab = st->v;
     const rp_search_opts *so0 = &opts->search;
     size_t limit = so0->limit ? so0->limit : 10;
-    if (limit > 100 || so0->offset > RP_MATCH_CANDIDATES)
-        return RP_EINVAL;
-    state *st = calloc(1, sizeof *st);
     uint32_t *ids = malloc(RP_MATCH_CANDIDATES * sizeof *ids);
     ranked *rk = malloc(RP_MATCH_CANDIDATES * sizeof *rk);
     rp_docset *cand = NULL, *spec = NULL, *acc = NULL, *fre = NULL;
     rp_results tr;
     memset(&tr, 0, sizeof tr);
-    int rc = st && ids && rk ? 0 : RP_ENOMEM;
-    if (rc == 0) {
-        st->v = vocab;
-        rc = rp_vterms_analyze(an, 0, text, len, &st->terms);
-    }
-    if (rc == 0 && vocab)
-        rc = rp_vocab_concepts(vocab, st->terms.t, st->terms.n, on_concept,
-                               st);
+    int rc = ids && rk ? 0 : RP_ENOMEM;
     double wsum = 0;
     if (rc == 0)
         rc = rp_docset_new(&cand);
@@ -252,9 +247,127 @@ int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
     rp_results_fini(&tr);
     free(rk);
     free(ids);
-    if (st)
-        rp_vterms_fini(&st->terms);
+    return rc;
+}
+
+static int check_opts(const rp_match_opts *opts)
+{
+    const rp_search_opts *so = &opts->search;
+    return (so->limit ? so->limit : 10) > 100 ||
+                   so->offset > RP_MATCH_CANDIDATES
+               ? RP_EINVAL
+               : 0;
+}
+
+static void free_state(state *st)
+{
+    if (st == NULL)
+        return;
+    rp_vterms_fini(&st->terms);
     free(st);
+}
+
+int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
+             const char *text, size_t len, const rp_match_opts *opts,
+             rp_match_results *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = check_opts(opts);
+    if (rc != 0)
+        return rc;
+    state *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return RP_ENOMEM;
+    st->v = vocab;
+    rc = rp_vterms_analyze(an, 0, text, len, &st->terms);
+    if (rc == 0 && vocab)
+        rc = rp_vocab_concepts(vocab, st->terms.t, st->terms.n, on_concept,
+                               st);
+    if (rc == 0)
+        rc = rank(txn, an, st, text, len, opts, out);
+    free_state(st);
+    if (rc != 0)
+        rp_match_results_fini(out);
+    return rc;
+}
+
+/* The text a document is about: its title (or name) and summary (or
+ * headline); with only one of them, the start of its body too, cut at a
+ * space. */
+static int about_text(const rp_doc *d, rp_buf *out)
+{
+    static const char *const parts[] = {"title", "name", "summary",
+                                        "headline"};
+    int rc = 0, nparts = 0;
+    const rp_docfield *body = NULL;
+    for (size_t i = 0; i < d->nfields && rc == 0; i++) {
+        const char *name = rp_doc_srcfield(&d->fields[i])->name;
+        if (strcmp(name, "body") == 0)
+            body = &d->fields[i];
+        for (size_t p = 0; p < sizeof parts / sizeof *parts; p++)
+            if (strcmp(name, parts[p]) == 0) {
+                rc = rp_buf_append(out, rp_doc_value(d, &d->fields[i]),
+                                   d->fields[i].len);
+                if (rc == 0)
+                    rc = rp_buf_append(out, "\n", 1);
+                nparts++;
+            }
+    }
+    if (rc == 0 && nparts < 2 && body) {
+        size_t n = body->len;
+        const char *b = rp_doc_value(d, body);
+        if (n > ABOUT_BODY_BYTES) {
+            n = ABOUT_BODY_BYTES;
+            while (n > 0 && b[n] != ' ')
+                n--;
+        }
+        rc = rp_buf_append(out, b, n);
+    }
+    return rc;
+}
+
+int rp_match_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
+                 rp_docid doc, const rp_match_opts *opts,
+                 rp_match_results *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = check_opts(opts);
+    if (rc != 0)
+        return rc;
+    const void *rec;
+    size_t reclen;
+    rp_doc d;
+    rp_doc_init(&d);
+    rp_buf text = RP_BUF_INIT;
+    state *st = calloc(1, sizeof *st);
+    rc = st ? rp_txn_doc_get(txn, doc, &rec, &reclen) : RP_ENOMEM;
+    if (rc == 0)
+        rc = rp_doc_decode(rec, reclen, &d);
+    if (rc == 0)
+        rc = about_text(&d, &text);
+    if (rc == 0) {
+        st->v = vocab;
+        rc = rp_vterms_analyze(an, 0, (const char *)text.data, text.len,
+                               &st->terms);
+    }
+    if (rc == 0 && vocab)
+        rc = rp_vocab_concepts(vocab, st->terms.t, st->terms.n, on_concept,
+                               st);
+    /* The document's own tags (concerns for a profile) weigh most. */
+    for (size_t i = 0; rc == 0 && vocab && i < d.nfields; i++) {
+        const char *name = rp_doc_srcfield(&d.fields[i])->name;
+        if (strcmp(name, "tags") != 0 && strcmp(name, "concerns") != 0)
+            continue;
+        size_t c = rp_vocab_find(vocab, rp_doc_value(&d, &d.fields[i]),
+                                 d.fields[i].len);
+        if (c != SIZE_MAX)
+            rc = on_concept(st, c, TAG_WEIGHT);
+    }
+    if (rc == 0)
+        rc = rank(txn, an, st, (const char *)text.data, text.len, opts, out);
+    free_state(st);
+    rp_buf_fini(&text);
+    rp_doc_fini(&d);
     if (rc != 0)
         rp_match_results_fini(out);
     return rc;

@@ -303,6 +303,23 @@ size_t rp_vocab_nconcepts(const rp_vocab *v)
     return v->nconcepts;
 }
 
+size_t rp_vocab_find(const rp_vocab *v, const char *s, size_t len)
+{
+    char norm[RP_FACET_VALUE_MAX];
+    size_t n = rp_schema_facet_value(s, len, norm);
+    if (n == 0)
+        return SIZE_MAX;
+    for (size_t i = 0; i < v->nconcepts; i++) {
+        const concept *c = &v->concepts[i];
+        const char *id = rp_vocab_id(v, i);
+        if ((c->match_len == n &&
+             memcmp(v->bytes.data + c->match_off, norm, n) == 0) ||
+            (strlen(id) == n && memcmp(id, norm, n) == 0))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
 int rp_vocab_kind(const rp_vocab *v, size_t i)
 {
     return v->concepts[i].kind;

@@ -464,6 +464,30 @@ static void test_match(void)
     srv_param pe[] = {{"q", ""}};
     ASSERT_EQ(call(&f, "GET", "/v1/match", pe, 1, NULL, NULL, NULL, &j), 400);
     cJSON_Delete(j);
+    /* An article's specialists: a1 is tagged ocd. */
+    ASSERT_EQ(call(&f, "GET", "/v1/articles/a1/specialists", p + 1, 1, NULL,
+                   NULL, NULL, &j),
+              200);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(j, "document")->valuestring, "a1");
+    hits = cJSON_GetObjectItem(j, "hits");
+    ASSERT_EQ(cJSON_GetArraySize(hits), 2);
+    h0 = cJSON_GetArrayItem(hits, 0);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(h0, "id")->valuestring, "s2");
+    why = cJSON_GetArrayItem(cJSON_GetObjectItem(h0, "matched_on"), 0);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(why, "concern")->valuestring, "OCD");
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "GET", "/v1/articles/nope/specialists", NULL, 0, NULL,
+                   NULL, NULL, &j),
+              404);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "GET", "/v1/articles//specialists", NULL, 0, NULL,
+                   NULL, NULL, &j),
+              400);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "POST", "/v1/articles/a1/specialists", NULL, 0, NULL,
+                   NULL, NULL, &j),
+              405);
+    cJSON_Delete(j);
     close_fx(&f);
 }
 

@@ -246,6 +246,14 @@ static void test_corpus_vocabulary(void)
     size_t mlen;
     const char *m = rp_vocab_match(v, c, &mlen);
     ASSERT_MEM_EQ(m, mlen, "ptsd");
+    /* Tags name concepts by match label or id, case and spaces aside. */
+    ASSERT_EQ(rp_vocab_find(v, " PTSD ", 6), c);
+    ASSERT_STR_EQ(rp_vocab_id(v, rp_vocab_find(v, "work-stress", 11)),
+                  "work-stress");
+    ASSERT_STR_EQ(rp_vocab_id(v, rp_vocab_find(v, "Work Stress", 11)),
+                  "work-stress");
+    ASSERT_EQ(rp_vocab_find(v, "weather", 7), SIZE_MAX);
+    ASSERT_EQ(rp_vocab_find(v, "", 0), SIZE_MAX);
     rp_vocab_free(v);
     rp_analyzer_free(an);
 }

@@ -53,6 +53,10 @@ int rp_vocab_resolve(rp_vocab *v);
 /* Concepts: count, and for concept i its kind, id, label, normalised match
  * value (borrowed, valid while v lives) and parents (indices). */
 size_t rp_vocab_nconcepts(const rp_vocab *v);
+
+/* The concept whose id or match label is s (len bytes, compared as facet
+ * values: case and surrounding spaces ignored), or SIZE_MAX. */
+size_t rp_vocab_find(const rp_vocab *v, const char *s, size_t len);
 int rp_vocab_kind(const rp_vocab *v, size_t i);
 const char *rp_vocab_id(const rp_vocab *v, size_t i);
 const char *rp_vocab_label(const rp_vocab *v, size_t i);
