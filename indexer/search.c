@@ -25,7 +25,9 @@ static const char usage[] =
     "                      --format trec [--tag TAG]\n"
     "  --match: rank specialists for the text (as /v1/match does)\n"
     "  --match-doc: rank specialists for a stored document; the query\n"
-    "               text is its id (as /v1/articles/ID/specialists)\n";
+    "               text is its id (as /v1/articles/ID/specialists)\n"
+    "  --related: articles and questions related to a stored document;\n"
+    "             the query text is its id (as /v1/documents/ID/related)\n";
 
 enum { F_TEXT, F_JSON, F_TREC };
 
@@ -33,7 +35,9 @@ typedef struct cli {
     const char *db, *queries, *tag, *query;
     int format;
     int match;                 /* --match: specialist matching */
-    int match_doc;             /* --match-doc: the text is a document id */
+    int match_doc;             /* --match-doc, --related: the text is a
+                                  document id */
+    int related;               /* --related */
     const rp_vocab *vocab;
     rp_search_opts opts;
 } cli;
@@ -71,6 +75,9 @@ static int parse_args(int argc, char **argv, cli *c)
             continue;
         } else if (strcmp(a, "--match-doc") == 0) {
             c->match = c->match_doc = 1;
+            continue;
+        } else if (strcmp(a, "--related") == 0) {
+            c->match = c->match_doc = c->related = 1;
             continue;
         } else if (strcmp(a, "--db") == 0 && v) {
             c->db = v;
@@ -223,7 +230,9 @@ static int match_as_results(const cli *c, rp_txn *txn, rp_analyzer *an,
             fprintf(stderr, "rapport-search: no document '%.*s'\n", (int)len,
                     text);
         if (rc == 0)
-            rc = rp_match_doc(txn, an, c->vocab, doc, &mo, &m);
+            rc = c->related
+                     ? rp_match_related(txn, an, c->vocab, doc, &mo, &m)
+                     : rp_match_doc(txn, an, c->vocab, doc, &mo, &m);
     } else {
         rc = rp_match(txn, an, c->vocab, text, len, &mo, &m);
     }

@@ -733,11 +733,16 @@ static int complete_word(void *ctx, const rp_token *tok)
 
 /* Specialists for a visitor's own words, with the concerns and approaches
  * that earned each one. */
-/* Ranks specialists for the visitor's words q, or for what stored
- * document id is about (q NULL): /v1/match and
- * /v1/articles/{id}/specialists share paging, filters and the shape. */
-static void serve_match(srv *s, const srv_request *req, const char *q,
-                        const char *id, srv_response *resp)
+/* What serve_match ranks. */
+enum { FOR_TEXT, FOR_DOC, RELATED_TO_DOC };
+
+/* Ranks specialists for the visitor's words q (FOR_TEXT), specialists for
+ * what stored document id is about (FOR_DOC), or the articles and
+ * questions related to it (RELATED_TO_DOC): /v1/match,
+ * /v1/articles/{id}/specialists and /v1/documents/{id}/related share
+ * paging, filters and the shape of hits. */
+static void serve_match(srv *s, const srv_request *req, int what,
+                        const char *q, const char *id, srv_response *resp)
 {
     if (search_allowed(s, req, resp) != 0)
         return;
@@ -785,9 +790,12 @@ static void serve_match(srv *s, const srv_request *req, const char *q,
             goto done;
         }
     }
-    if (rc == 0)
-        rc = id ? rp_match_doc(txn, an, s->vocab, doc, &mo, &r)
-                : rp_match(txn, an, s->vocab, q, strlen(q), &mo, &r);
+    if (rc == 0 && what == FOR_TEXT)
+        rc = rp_match(txn, an, s->vocab, q, strlen(q), &mo, &r);
+    else if (rc == 0 && what == FOR_DOC)
+        rc = rp_match_doc(txn, an, s->vocab, doc, &mo, &r);
+    else if (rc == 0)
+        rc = rp_match_related(txn, an, s->vocab, doc, &mo, &r);
     rp_buf *out = &resp->body;
     if (rc == 0 && id) {
         rc = rp_buf_puts(out, "{\"document\":");
@@ -811,9 +819,9 @@ static void serve_match(srv *s, const srv_request *req, const char *q,
         if (rc == 0)
             rc = rp_json_put_string(out, rp_doc_id(&d), d.id_len);
         if (rc == 0)
-            rc = rp_buf_printf(out, ",\"type\":\"specialist\",\"score\":%.4f,"
+            rc = rp_buf_printf(out, ",\"type\":\"%s\",\"score\":%.4f,"
                                "\"matched_on\":[",
-                               h->score);
+                               rp_schema_doctype_name(d.type), h->score);
         for (size_t k = 0; rc == 0 && k < h->nreasons; k++) {
             size_t c = h->reasons[k].concept;
             const char *label = rp_vocab_label(s->vocab, c);
@@ -862,20 +870,7 @@ static void route_match(srv *s, const srv_request *req, srv_response *resp)
                   "the q parameter is required");
         return;
     }
-    serve_match(s, req, q, NULL, resp);
-}
-
-static void route_doc_specialists(srv *s, const srv_request *req,
-                                  const char *id, srv_response *resp)
-{
-    resp->route = "/v1/articles/{id}/specialists";
-    if (!rp_doc_id_valid(id, strlen(id))) {
-        srv_error(resp, 400, "invalid_id", "invalid_request",
-                  "ids are 1..256 printable ASCII bytes without spaces or "
-                  "'/'");
-        return;
-    }
-    serve_match(s, req, NULL, id, resp);
+    serve_match(s, req, FOR_TEXT, q, NULL, resp);
 }
 
 /* Completions for a search box: titles and names that start with the
@@ -1201,6 +1196,43 @@ static void method_not_allowed(srv_response *resp, const char *allow)
               "use %s", allow);
 }
 
+/* Copies the id between prefix (ending before its '/') and suffix in
+ * path into id; one too long to copy stays empty, which is refused. */
+static void id_between(const char *path, size_t prefix, const char *suffix,
+                       char id[RP_ID_MAX_BYTES + 1])
+{
+    size_t n = strlen(path + prefix + 1) - strlen(suffix);
+    id[0] = '\0';
+    if (n <= RP_ID_MAX_BYTES) {
+        memcpy(id, path + prefix + 1, n);
+        id[n] = '\0';
+    }
+}
+
+/* /v1/articles/{id}/specialists (FOR_DOC) and /v1/documents/{id}/related
+ * (RELATED_TO_DOC): the id lies between the prefix_len bytes of the
+ * collection's path and suffix. */
+static void route_doc_pairs(srv *s, const srv_request *req, int what,
+                            size_t prefix_len, const char *suffix,
+                            srv_response *resp)
+{
+    resp->route = what == FOR_DOC ? "/v1/articles/{id}/specialists"
+                                  : "/v1/documents/{id}/related";
+    if (!is(req, "GET") && !is(req, "HEAD")) {
+        method_not_allowed(resp, "GET");
+        return;
+    }
+    char id[RP_ID_MAX_BYTES + 1];
+    id_between(req->path, prefix_len, suffix, id);
+    if (!rp_doc_id_valid(id, strlen(id))) {
+        srv_error(resp, 400, "invalid_id", "invalid_request",
+                  "ids are 1..256 printable ASCII bytes without spaces or "
+                  "'/'");
+        return;
+    }
+    serve_match(s, req, what, NULL, id, resp);
+}
+
 void srv_handle(srv *s, const srv_request *req, srv_response *resp)
 {
     /* CORS: echo an allowed origin; answer preflights. */
@@ -1218,6 +1250,7 @@ void srv_handle(srv *s, const srv_request *req, srv_response *resp)
     const char *docs = "/v1/documents";
     size_t ndocs = strlen(docs);
     const char *arts = "/v1/articles", *specs = "/specialists";
+    const char *related = "/related";
     size_t narts = strlen(arts);
     if (strcmp(p, "/healthz") == 0) {
         if (is(req, "GET") || is(req, "HEAD"))
@@ -1250,6 +1283,9 @@ void srv_handle(srv *s, const srv_request *req, srv_response *resp)
         else
             method_not_allowed(resp, "PUT");
     } else if (strncmp(p, docs, ndocs) == 0 && p[ndocs] == '/' &&
+               ends_with(p + ndocs + 1, related)) {
+        route_doc_pairs(s, req, RELATED_TO_DOC, ndocs, related, resp);
+    } else if (strncmp(p, docs, ndocs) == 0 && p[ndocs] == '/' &&
                p[ndocs + 1] != '\0') {
         const char *id = p + ndocs + 1;
         if (is(req, "GET") || is(req, "HEAD"))
@@ -1260,18 +1296,7 @@ void srv_handle(srv *s, const srv_request *req, srv_response *resp)
             method_not_allowed(resp, "GET, DELETE");
     } else if (strncmp(p, arts, narts) == 0 && p[narts] == '/' &&
                ends_with(p + narts + 1, specs)) {
-        /* /v1/articles/{id}/specialists: the id is what lies between;
-         * one too long to copy stays empty, which is refused. */
-        char id[RP_ID_MAX_BYTES + 1] = "";
-        size_t n = strlen(p + narts + 1) - strlen(specs);
-        if (n <= RP_ID_MAX_BYTES) {
-            memcpy(id, p + narts + 1, n);
-            id[n] = '\0';
-        }
-        if (is(req, "GET") || is(req, "HEAD"))
-            route_doc_specialists(s, req, id, resp);
-        else
-            method_not_allowed(resp, "GET");
+        route_doc_pairs(s, req, FOR_DOC, narts, specs, resp);
     } else if (strncmp(p, "/v1/", 4) != 0 && s->o.web_dir &&
                (is(req, "GET") || is(req, "HEAD"))) {
         route_static(s, req, resp);

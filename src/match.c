@@ -110,6 +110,8 @@ static int cmp_ranked(const void *a, const void *b)
         return y->hit.free - x->hit.free;
     if (x->rot != y->rot)
         return x->rot < y->rot ? -1 : 1;
+    if (x->hit.score != y->hit.score)
+        return x->hit.score < y->hit.score ? 1 : -1;
     return (x->hit.doc > y->hit.doc) - (x->hit.doc < y->hit.doc);
 }
 
@@ -131,17 +133,44 @@ static int facet_set(rp_txn *txn, int f, const char *v, rp_docset **out)
     return rp_txn_facet_get(txn, f, v, strlen(v), out);
 }
 
-/* Ranks specialists for the concepts in st and the text relevance of
+/* What is ranked: specialists under the site's ordering rules, or the
+ * articles and questions related to a document (by score alone). */
+typedef struct target {
+    int related;     /* 0: specialists; 1: articles and questions */
+    rp_docid self;   /* related: the document itself, left out */
+} target;
+
+/* The candidate set of tg: every stored specialist, or every article
+ * and question but the document itself. */
+static int target_set(rp_txn *txn, const target *tg, rp_docset **out)
+{
+    if (!tg->related)
+        return facet_set(txn, RP_FACET_TYPE, "specialist", out);
+    rp_docset *q = NULL;
+    int rc = facet_set(txn, RP_FACET_TYPE, "article", out);
+    if (rc == 0)
+        rc = facet_set(txn, RP_FACET_TYPE, "question", &q);
+    if (rc == 0) {
+        rp_docset_or(*out, q);
+        rp_docset_remove(*out, tg->self);
+    }
+    rp_docset_free(q);
+    return rc;
+}
+
+/* Ranks the targets for the concepts in st and the text relevance of
  * text[0..len); frees nothing of st. */
 static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
-                size_t len, const rp_match_opts *opts, rp_match_results *out)
+                size_t len, const target *tg, const rp_match_opts *opts,
+                rp_match_results *out)
 {
     const rp_vocab *vocab = st->v;
     const rp_search_opts *so0 = &opts->search;
     size_t limit = so0->limit ? so0->limit : 10;
     uint32_t *ids = malloc(RP_MATCH_CANDIDATES * sizeof *ids);
     ranked *rk = malloc(RP_MATCH_CANDIDATES * sizeof *rk);
-    rp_docset *cand = NULL, *spec = NULL, *acc = NULL, *fre = NULL;
+    rp_docset *cand = NULL, *targets = NULL, *acc = NULL, *fre = NULL;
+    rp_docset *allow = NULL;
     rp_results tr;
     memset(&tr, 0, sizeof tr);
     int rc = ids && rk ? 0 : RP_ENOMEM;
@@ -149,10 +178,10 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
     if (rc == 0)
         rc = rp_docset_new(&cand);
     if (rc == 0)
-        rc = facet_set(txn, RP_FACET_TYPE, "specialist", &spec);
-    if (rc == 0)
+        rc = target_set(txn, tg, &targets);
+    if (rc == 0 && !tg->related)
         rc = facet_set(txn, RP_FACET_ACCEPTING_CLIENTS, "true", &acc);
-    if (rc == 0)
+    if (rc == 0 && !tg->related)
         rc = facet_set(txn, RP_FACET_FREE_CONSULTATION, "true", &fre);
     for (size_t i = 0; rc == 0 && i < st->n; i++) {
         size_t mlen;
@@ -161,14 +190,24 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
                                                         : RP_FACET_APPROACHES;
         rc = rp_txn_facet_get(txn, f, m, mlen, &st->qc[i].set);
         if (rc == 0) {
-            rp_docset_and(st->qc[i].set, spec);
+            rp_docset_and(st->qc[i].set, targets);
             rp_docset_or(cand, st->qc[i].set);
             wsum += st->qc[i].w;
         }
     }
     /* Text relevance over specialists, with the same filters. */
     rp_search_opts so = *so0;
-    so.type = RP_DOC_SPECIALIST;
+    so.type = tg->related ? RP_DOC_NONE : RP_DOC_SPECIALIST;
+    so.allow = NULL;
+    if (rc == 0 && tg->related) {
+        /* Text relevance among the targets only (and the filters). */
+        if ((rc = rp_docset_new(&allow)) == 0) {
+            rp_docset_or(allow, targets);
+            if (so0->allow)
+                rp_docset_and(allow, so0->allow);
+            so.allow = allow;
+        }
+    }
     so.limit = RP_MATCH_CANDIDATES;
     so.offset = 0;
     so.count = 0;
@@ -220,10 +259,12 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
               cmp_reason);
         r->hit.doc = d;
         r->hit.score = score;
-        r->hit.accepting = rp_docset_contains(acc, d);
-        r->hit.free = rp_docset_contains(fre, d);
-        r->band = (long)(score / BAND);
-        r->rot = mix(((uint64_t)opts->seed << 32) ^ d);
+        if (!tg->related) {
+            r->hit.accepting = rp_docset_contains(acc, d);
+            r->hit.free = rp_docset_contains(fre, d);
+            r->band = (long)(score / BAND);
+            r->rot = mix(((uint64_t)opts->seed << 32) ^ d);
+        }
         nr++;
     }
     if (rc == 0) {
@@ -241,7 +282,8 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
     for (size_t i = 0; st && i < st->n; i++)
         rp_docset_free(st->qc[i].set);
     rp_docset_free(cand);
-    rp_docset_free(spec);
+    rp_docset_free(targets);
+    rp_docset_free(allow);
     rp_docset_free(acc);
     rp_docset_free(fre);
     rp_results_fini(&tr);
@@ -284,7 +326,7 @@ int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
         rc = rp_vocab_concepts(vocab, st->terms.t, st->terms.n, on_concept,
                                st);
     if (rc == 0)
-        rc = rank(txn, an, st, text, len, opts, out);
+        rc = rank(txn, an, st, text, len, &(target){0, 0}, opts, out);
     free_state(st);
     if (rc != 0)
         rp_match_results_fini(out);
@@ -326,9 +368,10 @@ static int about_text(const rp_doc *d, rp_buf *out)
     return rc;
 }
 
-int rp_match_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
-                 rp_docid doc, const rp_match_opts *opts,
-                 rp_match_results *out)
+/* Ranks tg for what stored document doc is about. */
+static int rank_for_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
+                        rp_docid doc, const target *tg,
+                        const rp_match_opts *opts, rp_match_results *out)
 {
     memset(out, 0, sizeof *out);
     int rc = check_opts(opts);
@@ -364,11 +407,26 @@ int rp_match_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
             rc = on_concept(st, c, TAG_WEIGHT);
     }
     if (rc == 0)
-        rc = rank(txn, an, st, (const char *)text.data, text.len, opts, out);
+        rc = rank(txn, an, st, (const char *)text.data, text.len, tg, opts,
+                  out);
     free_state(st);
     rp_buf_fini(&text);
     rp_doc_fini(&d);
     if (rc != 0)
         rp_match_results_fini(out);
     return rc;
+}
+
+int rp_match_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
+                 rp_docid doc, const rp_match_opts *opts,
+                 rp_match_results *out)
+{
+    return rank_for_doc(txn, an, vocab, doc, &(target){0, doc}, opts, out);
+}
+
+int rp_match_related(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
+                     rp_docid doc, const rp_match_opts *opts,
+                     rp_match_results *out)
+{
+    return rank_for_doc(txn, an, vocab, doc, &(target){1, doc}, opts, out);
 }

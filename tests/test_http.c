@@ -488,6 +488,35 @@ static void test_match(void)
                    NULL, NULL, &j),
               405);
     cJSON_Delete(j);
+    /* Related to a1: the other ocd question, never a1 itself nor a
+     * specialist; the grief article does not share its concepts. */
+    put_docs(&f, "{\"id\":\"q1\",\"type\":\"question\",\"title\":"
+                 "\"I keep checking the locks\",\"tags\":[\"OCD\"]}\n"
+                 "{\"id\":\"a2\",\"title\":\"Grief\",\"body\":"
+                 "\"Loss.\",\"tags\":[\"grief\"]}\n");
+    ASSERT_EQ(call(&f, "GET", "/v1/documents/a1/related", NULL, 0, NULL, NULL,
+                   NULL, &j),
+              200);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(j, "document")->valuestring, "a1");
+    hits = cJSON_GetObjectItem(j, "hits");
+    ASSERT_EQ(cJSON_GetArraySize(hits), 1);
+    h0 = cJSON_GetArrayItem(hits, 0);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(h0, "id")->valuestring, "q1");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(h0, "type")->valuestring, "question");
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "GET", "/v1/documents/nope/related", NULL, 0, NULL,
+                   NULL, NULL, &j),
+              404);
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "DELETE", "/v1/documents/a1/related", NULL, 0,
+                   "Bearer " ADMIN, NULL, NULL, &j),
+              405);
+    cJSON_Delete(j);
+    /* The document itself is still there. */
+    ASSERT_EQ(call(&f, "GET", "/v1/documents/a1", NULL, 0, NULL, NULL, NULL,
+                   &j),
+              200);
+    cJSON_Delete(j);
     close_fx(&f);
 }
 

@@ -71,4 +71,15 @@ int rp_match_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
                  rp_docid doc, const rp_match_opts *opts,
                  rp_match_results *out);
 
+/*
+ * More like this: the articles and questions related to stored document
+ * doc (any type), by the same concepts and text as rp_match_doc, ordered
+ * by score alone (no bands, no rotation; accepting and free are 0); doc
+ * itself is left out. The filters of opts apply. Returns as
+ * rp_match_doc.
+ */
+int rp_match_related(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
+                     rp_docid doc, const rp_match_opts *opts,
+                     rp_match_results *out);
+
 #endif
