@@ -834,6 +834,15 @@ static void serve_match(srv *s, const srv_request *req, int what,
                 rc = rp_buf_printf(out, ",\"weight\":%.2f}",
                                    h->reasons[k].weight);
         }
+        for (size_t k = 0; rc == 0 && k < h->nwords; k++) {
+            rc = rp_buf_puts(out, k || h->nreasons ? ",{\"word\":"
+                                                   : "{\"word\":");
+            if (rc == 0)
+                rc = rp_json_put_string(out, h->words[k],
+                                        strlen(h->words[k]));
+            if (rc == 0)
+                rc = rp_buf_puts(out, "}");
+        }
         if (rc == 0)
             rc = rp_buf_puts(out, "],\"fields\":");
         if (rc == 0)

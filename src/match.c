@@ -133,6 +133,60 @@ static int facet_set(rp_txn *txn, int f, const char *v, rp_docset **out)
     return rp_txn_facet_get(txn, f, v, strlen(v), out);
 }
 
+/* Collects the stems of a document's indexed text fields. */
+typedef struct doc_words {
+    const rp_vterms *q;      /* the text's terms */
+    unsigned char *found;    /* per q term: the document uses it */
+} doc_words;
+
+static int mark_word(void *ctx, const rp_token *tok)
+{
+    doc_words *w = ctx;
+    for (size_t i = 0; i < w->q->n; i++)
+        if (w->q->t[i].len == tok->term_len &&
+            memcmp(w->q->t[i].stem, tok->term, tok->term_len) == 0)
+            w->found[i] = 1;
+    return 0;
+}
+
+/* Fills h->words with the words of text (st->terms) that the indexed
+ * text of h's document uses too, each once, as the text wrote them. */
+static int shared_words(rp_txn *txn, rp_analyzer *an, const state *st,
+                        const char *text, rp_match_hit *h)
+{
+    h->nwords = 0;
+    if (st->terms.n == 0)
+        return 0;
+    const void *rec;
+    size_t len;
+    rp_doc d;
+    rp_doc_init(&d);
+    doc_words w = {&st->terms, calloc(st->terms.n, 1)};
+    int rc = w.found ? rp_txn_doc_get(txn, h->doc, &rec, &len) : RP_ENOMEM;
+    if (rc == 0)
+        rc = rp_doc_decode(rec, len, &d);
+    for (size_t i = 0; rc == 0 && i < d.nfields; i++)
+        if (rp_doc_srcfield(&d.fields[i])->field != RP_FIELD_ANY)
+            rc = rp_analyze(an, rp_doc_value(&d, &d.fields[i]),
+                            d.fields[i].len, 0, mark_word, &w, NULL);
+    for (size_t i = 0; rc == 0 && i < st->terms.n; i++) {
+        const rp_vterm *t = &st->terms.t[i];
+        size_t wl = t->end - t->start;
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = w.found[j] && st->terms.t[j].len == t->len &&
+                   memcmp(st->terms.t[j].stem, t->stem, t->len) == 0;
+        if (!w.found[i] || seen || wl >= RP_MATCH_WORD_BYTES ||
+            h->nwords == RP_MATCH_MAX_WORDS)
+            continue;
+        memcpy(h->words[h->nwords], text + t->start, wl);
+        h->words[h->nwords++][wl] = '\0';
+    }
+    free(w.found);
+    rp_doc_fini(&d);
+    return rc;
+}
+
 /* What is ranked: specialists under the site's ordering rules, or the
  * articles and questions related to a document (by score alone). */
 typedef struct target {
@@ -274,8 +328,10 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
         out->hits = malloc((n ? n : 1) * sizeof *out->hits);
         if (out->hits == NULL)
             rc = RP_ENOMEM;
-        for (size_t i = 0; rc == 0 && i < n; i++)
+        for (size_t i = 0; rc == 0 && i < n; i++) {
             out->hits[i] = rk[from + i].hit;
+            rc = shared_words(txn, an, st, text, &out->hits[i]);
+        }
         out->nhits = rc == 0 ? n : 0;
         out->total = nr;
     }

@@ -142,6 +142,8 @@ static int add_vterm(void *ctx, const rp_token *tok)
     v->t[v->n].stem = NULL;
     v->t[v->n].len = tok->term_len;
     v->t[v->n].pos = tok->pos;
+    v->t[v->n].start = tok->start;
+    v->t[v->n].end = tok->end;
     v->stems_len += tok->term_len;
     v->n++;
     return 0;

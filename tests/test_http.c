@@ -455,6 +455,25 @@ static void test_match(void)
     ASSERT_STR_EQ(cJSON_GetObjectItem(h1, "id")->valuestring, "s1");
     cJSON *why = cJSON_GetArrayItem(cJSON_GetObjectItem(h0, "matched_on"), 0);
     ASSERT_STR_EQ(cJSON_GetObjectItem(why, "concern")->valuestring, "OCD");
+    /* Then the visitor's words the profile uses, as written: s1's bio
+     * says nothing of checking or stoves. */
+    cJSON_Delete(j);
+    srv_param pw[] = {{"q", "Anxious about OCD, anxious again"}, {"seed", "1"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", pw, 2, NULL, NULL, NULL, &j), 200);
+    h0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "hits"), 0);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(h0, "id")->valuestring, "s2");
+    cJSON *mo = cJSON_GetObjectItem(h0, "matched_on");
+    char words[128] = "";
+    cJSON *it;
+    cJSON_ArrayForEach(it, mo)
+    {
+        cJSON *w = cJSON_GetObjectItem(it, "word");
+        if (w) {
+            strcat(words, w->valuestring);
+            strcat(words, "|");
+        }
+    }
+    ASSERT_STR_EQ(words, "Anxious|OCD|");
     cJSON_Delete(j);
     /* Filters apply. */
     srv_param pf[] = {{"q", "checking the stove"}, {"languages", "catalan"}};

@@ -18,6 +18,8 @@
 #include "rapport/vocab.h"
 
 #define RP_MATCH_MAX_REASONS 8
+#define RP_MATCH_MAX_WORDS 6
+#define RP_MATCH_WORD_BYTES 48
 #define RP_MATCH_CANDIDATES 2000 /* specialists considered at most */
 
 typedef struct rp_match_opts {
@@ -38,6 +40,10 @@ typedef struct rp_match_hit {
     int free;              /* free_consultation is true */
     size_t nreasons;
     rp_match_reason reasons[RP_MATCH_MAX_REASONS]; /* heaviest first */
+    size_t nwords;         /* the visitor's words the profile also uses, */
+    char words[RP_MATCH_MAX_WORDS][RP_MATCH_WORD_BYTES]; /* in text order,
+                              as written (NUL-terminated; longer words are
+                              left out) */
 } rp_match_hit;
 
 typedef struct rp_match_results {

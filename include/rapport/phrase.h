@@ -20,6 +20,8 @@ typedef struct rp_vterm {
     const char *stem;
     size_t len;
     unsigned pos;
+    size_t start, end; /* the word's bytes in the text analysed (0, 0 when
+                          the text was not analysed by rp_vterms) */
 } rp_vterm;
 
 /* The analysed terms of a text, to search phrases in. */
