@@ -11,6 +11,7 @@
 #include "rapport/analyze.h"
 #include "rapport/doc.h"
 #include "rapport/error.h"
+#include "rapport/filter.h"
 #include "rapport/index.h"
 #include "rapport/json.h"
 #include "rapport/match.h"
@@ -23,6 +24,7 @@ static const char usage[] =
     "                      QUERY\n"
     "       rapport-search --db DIR --queries FILE.jsonl [--limit N]\n"
     "                      --format trec [--tag TAG]\n"
+    "  (a query line may carry \"filters\": {\"languages\": [...], ...})\n"
     "  --match: rank specialists for the text (as /v1/match does)\n"
     "  --match-doc: rank specialists for a stored document; the query\n"
     "               text is its id (as /v1/articles/ID/specialists)\n"
@@ -257,6 +259,18 @@ static int match_as_results(const cli *c, rp_txn *txn, rp_analyzer *an,
     return 0;
 }
 
+typedef struct filters {
+    rp_txn *txn;
+    rp_docset *allow; /* NULL: no filter yet */
+    rp_error *err;
+} filters;
+
+static int add_filter(void *ctx, int facet, const char *values, size_t len)
+{
+    filters *fl = ctx;
+    return rp_filter_add(fl->txn, &fl->allow, facet, values, len, fl->err);
+}
+
 static int run_queries(const cli *c, rp_txn *txn, rp_analyzer *an)
 {
     FILE *f = fopen(c->queries, "r");
@@ -287,14 +301,28 @@ static int run_queries(const cli *c, rp_txn *txn, rp_analyzer *an)
                     lineno, err.code ? err.msg : rp_strerror(rc));
             break;
         }
+        /* The line's own filters narrow this query only. */
+        cli lc = *c;
+        filters fl = {txn, NULL, &err};
+        rc = rp_json_query_filters(line, (size_t)n, add_filter, &fl, &err);
+        if (rc != 0) {
+            fprintf(stderr, "rapport-search: %s:%ld: %s\n", c->queries,
+                    lineno, err.code ? err.msg : rp_strerror(rc));
+            rp_docset_free(fl.allow);
+            break;
+        }
+        if (fl.allow)
+            lc.opts.allow = fl.allow;
         rp_results r;
-        rc = c->match ? match_as_results(c, txn, an, (const char *)text.data,
-                                         text.len, &r)
+        rc = c->match ? match_as_results(&lc, txn, an,
+                                         (const char *)text.data, text.len,
+                                         &r)
                       : rp_search_text(txn, an, (const char *)text.data,
-                                       text.len, &c->opts, &r);
+                                       text.len, &lc.opts, &r);
         if (rc == 0)
             rc = print_hits(c, txn, &r, (const char *)id.data);
         rp_results_fini(&r);
+        rp_docset_free(fl.allow);
         if (rc != 0)
             fprintf(stderr, "rapport-search: %s:%ld: %s\n", c->queries,
                     lineno, rp_strerror(rc));

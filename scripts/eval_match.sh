@@ -6,9 +6,10 @@
 # article of corpus/eval/pairing.jsonl through `--match-doc`, and scores
 # both rankings of specialists with rp-eval against the grades written in
 # the judgement files (2 = a strong fit, 1 = a reasonable fit). Prints
-# nDCG@5 (the target) and Recall@20. Work files go under
-# BUILD_DIR/eval/match* and pairing*; the filters of judgement lines are
-# not applied yet (every query is ranked over all specialists).
+# nDCG@5 (the target) and Recall@20. The filters a judgement line
+# carries (the visitor's choice of language, city, online ...) apply to its
+# query, as they would on the site. Work files go under BUILD_DIR/eval/
+# match* and pairing*.
 set -u
 
 B=${1:-build}

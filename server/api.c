@@ -24,6 +24,7 @@
 #include "rapport/ingest.h"
 #include "rapport/json.h"
 #include "rapport/crisis.h"
+#include "rapport/filter.h"
 #include "rapport/match.h"
 #include "rapport/query.h"
 #include "rapport/search.h"
@@ -379,48 +380,22 @@ static int build_filter(rp_txn *txn, const srv_request *req,
         const char *v = param(req, rp_schema_facet_name(f));
         if (v == NULL || (f == RP_FACET_TYPE && strchr(v, ',') == NULL))
             continue; /* a single type is the search's own filter */
-        rp_docset *any;
-        if (rp_docset_new(&any) != 0)
-            goto nomem;
-        int values = 0;
-        for (const char *p = v; *p;) {
-            const char *comma = strchr(p, ',');
-            size_t len = comma ? (size_t)(comma - p) : strlen(p);
-            char norm[RP_FACET_VALUE_MAX];
-            size_t n = rp_schema_facet_value(p, len, norm);
-            if (n > 0) {
-                rp_docset *set;
-                int rc = rp_txn_facet_get(txn, f, norm, n, &set);
-                if (rc != 0) {
-                    rp_docset_free(any);
-                    lib_error(resp, rc, NULL);
-                    return -1;
-                }
-                rp_docset_or(any, set);
-                rp_docset_free(set);
-                values++;
-            }
-            p += len + (comma != NULL);
+        rp_error err;
+        rp_error_clear(&err);
+        int rc = rp_filter_add(txn, allow, f, v, strlen(v), &err);
+        if (rc == RP_EINVAL) {
+            srv_error(resp, 400, "invalid_filter", "invalid_request", "%s",
+                      err.msg);
+        } else if (rc != 0) {
+            lib_error(resp, rc, NULL);
         }
-        if (values == 0) {
-            rp_docset_free(any);
-            srv_error(resp, 400, "invalid_filter", "invalid_request",
-                      "%s needs at least one value", rp_schema_facet_name(f));
+        if (rc != 0) {
+            rp_docset_free(*allow);
+            *allow = NULL;
             return -1;
-        }
-        if (*allow == NULL) {
-            *allow = any;
-        } else {
-            rp_docset_and(*allow, any);
-            rp_docset_free(any);
         }
     }
     return 0;
-nomem:
-    rp_docset_free(*allow);
-    *allow = NULL;
-    lib_error(resp, RP_ENOMEM, NULL);
-    return -1;
 }
 
 /* Parses fee_min and fee_max into a budget: [fee_min, fee_max], either

@@ -441,6 +441,63 @@ int rp_json_decode_query(const char *line, size_t len, rp_buf *id,
     return rc;
 }
 
+/* Appends one filter value to values, comma first unless it is the
+ * first. */
+static int join_value(rp_buf *values, const cJSON *v)
+{
+    const char *s = cJSON_IsTrue(v) ? "true"
+                    : cJSON_IsFalse(v) ? "false"
+                    : cJSON_IsString(v) ? v->valuestring
+                                        : NULL;
+    if (s == NULL)
+        return RP_EDOC;
+    int rc = values->len ? rp_buf_append(values, ",", 1) : 0;
+    return rc == 0 ? rp_buf_puts(values, s) : rc;
+}
+
+int rp_json_query_filters(const char *line, size_t len, rp_json_filter_cb cb,
+                          void *ctx, rp_error *err)
+{
+    cJSON *root = cJSON_ParseWithLength(line, len);
+    if (root == NULL)
+        return rp_error_set(err, RP_EJSON, 0, "not a JSON line");
+    const cJSON *filters = cJSON_GetObjectItemCaseSensitive(root, "filters");
+    int rc = 0;
+    if (filters && !cJSON_IsObject(filters))
+        rc = rp_error_set(err, RP_EDOC, 0, "\"filters\" must be an object");
+    rp_buf values = RP_BUF_INIT;
+    const cJSON *m;
+    for (m = filters ? filters->child : NULL; rc == 0 && m; m = m->next) {
+        int facet = rp_schema_facet(m->string, strlen(m->string));
+        if (facet < 0) {
+            rc = rp_error_set(err, RP_EDOC, 0, "unknown filter \"%s\"",
+                              m->string);
+            break;
+        }
+        values.len = 0;
+        if (cJSON_IsArray(m)) {
+            const cJSON *v;
+            cJSON_ArrayForEach(v, m)
+            {
+                if (rc == 0)
+                    rc = join_value(&values, v);
+            }
+        } else {
+            rc = join_value(&values, m);
+        }
+        if (rc == RP_EDOC)
+            rc = rp_error_set(err, RP_EDOC, 0,
+                              "filter \"%s\" takes a string, an array of "
+                              "strings, true or false",
+                              m->string);
+        if (rc == 0)
+            rc = cb(ctx, facet, (const char *)values.data, values.len);
+    }
+    rp_buf_fini(&values);
+    cJSON_Delete(root);
+    return rc;
+}
+
 int rp_json_facets(const rp_doc *d, rp_facet_cb cb, void *ctx,
                    rp_fees *fees)
 {

@@ -790,7 +790,55 @@ static void test_put_string(void)
     rp_buf_fini(&out);
 }
 
+static int on_filter(void *ctx, int facet, const char *values, size_t len)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+    snprintf(out + n, 256 - n, "%s=%.*s;", rp_schema_facet_name(facet),
+             (int)len, values);
+    return 0;
+}
+
+/* Filters written in query lines: strings, arrays and booleans, joined
+ * with commas; unknown names and other kinds refused. */
+static void test_query_filters(void)
+{
+    char out[256] = "";
+    rp_error e;
+    rp_error_clear(&e);
+    const char *q = "{\"id\":\"m1\",\"query\":\"x\",\"filters\":"
+                    "{\"languages\":[\"Spanish\",\"Catalan\"],"
+                    "\"online\":true,\"city\":\"Berlin\"}}";
+    ASSERT_OK(rp_json_query_filters(q, strlen(q), on_filter, out, &e));
+    ASSERT_STR_EQ(out, "languages=Spanish,Catalan;online=true;city=Berlin;");
+    out[0] = '\0';
+    const char *none = "{\"id\":\"m1\",\"query\":\"x\",\"filters\":{}}";
+    ASSERT_OK(rp_json_query_filters(none, strlen(none), on_filter, out, &e));
+    ASSERT_OK(rp_json_query_filters("{}", 2, on_filter, out, &e));
+    ASSERT_STR_EQ(out, "");
+    static const struct {
+        const char *line;
+        int code;
+        const char *says;
+    } bad[] = {
+        {"{\"filters\":{\"colour\":\"red\"}}", RP_EDOC,
+         "unknown filter \"colour\""},
+        {"{\"filters\":{\"languages\":[1]}}", RP_EDOC, "takes a string"},
+        {"{\"filters\":{\"online\":null}}", RP_EDOC, "takes a string"},
+        {"{\"filters\":[]}", RP_EDOC, "must be an object"},
+        {"{\"filters\":", RP_EJSON, "not a JSON line"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        rp_error_clear(&e);
+        int rc = rp_json_query_filters(bad[i].line, strlen(bad[i].line),
+                                       on_filter, out, &e);
+        if (rc != bad[i].code || strstr(e.msg, bad[i].says) == NULL)
+            T_FAIL("case %zu: rc %d, '%s'", i, rc, e.msg);
+    }
+}
+
 static const t_case cases[] = {
+    T(test_query_filters),
     T(test_decode_article),
     T(test_decode_default_type),
     T(test_decode_beir),

@@ -56,6 +56,18 @@ int rp_json_elements(const char *text, size_t len, rp_json_elem_cb cb,
 int rp_json_decode_query(const char *line, size_t len, rp_buf *id,
                          rp_buf *text, rp_error *err);
 
+/*
+ * Calls cb once per member of a query line's "filters" object, with its
+ * facet (rp_schema_facet) and its values joined by commas: a string, an
+ * array of strings, or true / false. No "filters" member: no call.
+ * Returns 0, cb's non-zero value, RP_EJSON / RP_EDOC with err set (an
+ * unknown facet, a value of another kind), or RP_ENOMEM.
+ */
+typedef int (*rp_json_filter_cb)(void *ctx, int facet, const char *values,
+                                 size_t len);
+int rp_json_query_filters(const char *line, size_t len, rp_json_filter_cb cb,
+                          void *ctx, rp_error *err);
+
 /* Walks a vocabulary file (corpus/vocabulary.json): calls concept for each
  * concern (kind 0) and approach (kind 1) with its id, label, canonical
  * match label and every phrase that names it (label, phrasings,
