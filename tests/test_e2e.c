@@ -549,8 +549,10 @@ static void start_admin(server *s, const char *logname, int with_corpus,
     make_key(key, KEY_LEN, 0x9e3779b97f4a7c15ull);
     path_in(kf, sizeof kf, "admin.key");
     write_file(kf, key, KEY_LEN);
-    const char *args[] = {
-        "--db", db, "--admin-key-file", kf, quiet ? "--quiet" : NULL, NULL};
+    const char *args[] = {"--db",     db,
+                          "--admin-key-file", kf,
+                          "--crisis", "corpus/crisis.json",
+                          quiet ? "--quiet" : NULL, NULL};
     start_ok(s, logname, args);
 }
 
@@ -1143,6 +1145,18 @@ static int naughty_one(const server *s, const char *auth, const char *str,
     request(s, "GET", (const char *)t.data, NULL, NULL, 0, &r);
     cJSON_Delete(check_reply(bad, &r, "suggest", idx));
     hc_resp_free(&r);
+
+    /* As a visitor's words for matching (crisis detection included). */
+    t.len = 0;
+    rp_buf_puts(&t, "/v1/match?q=");
+    url_encode(&t, str, len);
+    rp_buf_append(&t, "", 1);
+    request(s, "GET", (const char *)t.data, NULL, NULL, 0, &r);
+    j = check_reply(bad, &r, "match", idx);
+    if (j != NULL && r.status == 200 && !jstr_is(j, "query", str, len))
+        note(bad, "match #%d: \"query\" is not the string sent", idx);
+    cJSON_Delete(j);
+    hc_resp_free(&r);
     rp_buf_fini(&t);
 
     /* As a title, JSON-escaped by cJSON. */
@@ -1176,6 +1190,19 @@ static int naughty_one(const server *s, const char *auth, const char *str,
                  j ? "differs from the one sent" : "(no JSON)");
         cJSON_Delete(j);
         hc_resp_free(&r);
+        /* Its neighbours and specialists, found from that title. */
+        const char *pairs[] = {"/v1/documents/%s/related",
+                               "/v1/articles/%s/specialists"};
+        for (size_t k = 0; k < 2; k++) {
+            snprintf(target, sizeof target, pairs[k], id);
+            request(s, "GET", target, NULL, NULL, 0, &r);
+            j = parse_body(&r);
+            if (r.status != 200 || j == NULL ||
+                !cJSON_IsArray(cJSON_GetObjectItem(j, "hits")))
+                note(bad, "GET %s: status %d", target, r.status);
+            cJSON_Delete(j);
+            hc_resp_free(&r);
+        }
     }
     free(title);
     return stored;
@@ -1780,6 +1807,42 @@ static int log_line(const char *l, char *method, size_t mcap, char *route,
     return 0;
 }
 
+/* The real server with corpus/crisis.json: words of crisis get the
+ * block first and results after; others get none. */
+static void test_crisis_block(void)
+{
+    setup();
+    need_binaries();
+    server s;
+    char key[KEY_LEN + 1];
+    start_admin(&s, "crisis.log", 1, 1, key);
+    const char *crisis[] = {"/v1/match?q=i%20want%20to%20end%20my%20life",
+                            "/v1/search?q=been%20cutting%20myself%20again"};
+    for (size_t i = 0; i < 2; i++) {
+        hc_resp r;
+        request(&s, "GET", crisis[i], NULL, NULL, 0, &r);
+        ASSERT_EQ(r.status, 200);
+        cJSON *j = json_body(&r, crisis[i]);
+        ASSERT_STR_EQ(j->child->string, "crisis");
+        cJSON *res = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "crisis"),
+                                         "resources");
+        ASSERT(cJSON_GetArraySize(res) > 3);
+        ASSERT(cJSON_IsArray(cJSON_GetObjectItem(j, "hits")));
+        cJSON_Delete(j);
+        hc_resp_free(&r);
+    }
+    hc_resp r;
+    request(&s, "GET", "/v1/match?q=grief%20after%20a%20loss", NULL, NULL, 0,
+            &r);
+    ASSERT_EQ(r.status, 200);
+    cJSON *j = json_body(&r, "/v1/match");
+    ASSERT(cJSON_GetObjectItem(j, "crisis") == NULL);
+    ASSERT(cJSON_GetArraySize(cJSON_GetObjectItem(j, "hits")) > 0);
+    cJSON_Delete(j);
+    hc_resp_free(&r);
+    stop_ok(&s);
+}
+
 static void test_access_log(void)
 {
     setup();
@@ -1872,6 +1935,7 @@ static const t_case cases[] = {
     T(test_admin_key_rules),
     T(test_json_bodies),
     T(test_naughty_strings),
+    T(test_crisis_block),
     T(test_http_framing),
     T(test_desync_guardian_severe),
     T(test_access_log),
