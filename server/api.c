@@ -736,7 +736,8 @@ static void serve_match(srv *s, const srv_request *req, int what,
     }
     rp_analyzer *an = NULL;
     rp_txn *txn = NULL;
-    rp_docset *allow = NULL;
+    rp_docset *allow = NULL, *matched = NULL;
+    const char *facets = param(req, "facets");
     rp_fees budget;
     rp_match_results r;
     memset(&r, 0, sizeof r);
@@ -753,6 +754,8 @@ static void serve_match(srv *s, const srv_request *req, int what,
     mo.search.limit = (size_t)limit;
     mo.search.offset = (size_t)offset;
     mo.search.allow = allow;
+    if (rc == 0 && facets && (rc = rp_docset_new(&matched)) == 0)
+        mo.search.matched = matched;
     mo.search.budget = budget.known ? &budget : NULL;
     mo.search.vocab = s->vocab;
     mo.seed = (uint32_t)seed;
@@ -826,12 +829,17 @@ static void serve_match(srv *s, const srv_request *req, int what,
             rc = rp_buf_puts(out, "}");
     }
     if (rc == 0)
-        rc = rp_buf_printf(out, "],\"seed\":%ld,\"took_ms\":%.3f}", seed,
+        rc = rp_buf_puts(out, "]");
+    if (rc == 0 && facets && put_facets(txn, facets, matched, out, resp) != 0)
+        goto done;
+    if (rc == 0)
+        rc = rp_buf_printf(out, ",\"seed\":%ld,\"took_ms\":%.3f}", seed,
                            now_ms() - t0);
     if (rc != 0)
         lib_error(resp, rc, NULL);
 done:
     rp_docset_free(allow);
+    rp_docset_free(matched);
     rp_doc_fini(&d);
     rp_match_results_fini(&r);
     rp_txn_abort(txn);

@@ -313,6 +313,8 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
               cmp_reason);
         r->hit.doc = d;
         r->hit.score = score;
+        if (so0->matched)
+            rp_docset_add(so0->matched, d);
         if (!tg->related) {
             r->hit.accepting = rp_docset_contains(acc, d);
             r->hit.free = rp_docset_contains(fre, d);

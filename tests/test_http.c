@@ -475,6 +475,21 @@ static void test_match(void)
     }
     ASSERT_STR_EQ(words, "Anxious|OCD|");
     cJSON_Delete(j);
+    /* Facet counts cover every hit, not only the page. */
+    srv_param pc[] = {{"q", "i can't stop checking the stove"},
+                      {"limit", "1"},
+                      {"facets", "languages,concerns"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", pc, 3, NULL, NULL, NULL, &j), 200);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "hits")), 1);
+    cJSON *fc = cJSON_GetObjectItem(j, "facets");
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(fc, "languages"),
+                                  "spanish")
+                  ->valueint,
+              1);
+    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(fc, "concerns"), "ocd")
+                  ->valueint,
+              2);
+    cJSON_Delete(j);
     /* Filters apply. */
     srv_param pf[] = {{"q", "checking the stove"}, {"languages", "catalan"}};
     ASSERT_EQ(call(&f, "GET", "/v1/match", pf, 2, NULL, NULL, NULL, &j), 200);

@@ -24,7 +24,9 @@
 
 typedef struct rp_match_opts {
     rp_search_opts search; /* filters (allow, budget) and scoring; the type
-                              is always specialist; limit and offset page */
+                              is always specialist; limit and offset page;
+                              matched, if set, receives every hit of every
+                              page (for facet counts) */
     uint32_t seed;         /* rotates near-ties (e.g. the day number) */
 } rp_match_opts;
 
