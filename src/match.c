@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rapport/about.h"
 #include "rapport/buf.h"
 #include "rapport/doc.h"
 #include "rapport/docset.h"
@@ -30,7 +31,9 @@
 #define W_TEXT (1.0 - W_CONCEPTS)
 #define BAND 0.05
 #define TAG_WEIGHT 2.0        /* a document's own tag, against 1 a phrase */
-#define ABOUT_BODY_BYTES 600  /* of a body standing for a missing summary */
+#ifndef MENTION_WEIGHT
+#define MENTION_WEIGHT 1.0    /* a concept its text mentions, as a phrase */
+#endif
 
 typedef struct qconcept {
     size_t c;
@@ -391,39 +394,11 @@ int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
     return rc;
 }
 
-/* The text a document is about: its title (or name) and summary (or
- * headline); with only one of them, the start of its body too, cut at a
- * space. */
-static int about_text(const rp_doc *d, rp_buf *out)
+static int on_about(void *ctx, size_t concept, unsigned how)
 {
-    static const char *const parts[] = {"title", "name", "summary",
-                                        "headline"};
-    int rc = 0, nparts = 0;
-    const rp_docfield *body = NULL;
-    for (size_t i = 0; i < d->nfields && rc == 0; i++) {
-        const char *name = rp_doc_srcfield(&d->fields[i])->name;
-        if (strcmp(name, "body") == 0)
-            body = &d->fields[i];
-        for (size_t p = 0; p < sizeof parts / sizeof *parts; p++)
-            if (strcmp(name, parts[p]) == 0) {
-                rc = rp_buf_append(out, rp_doc_value(d, &d->fields[i]),
-                                   d->fields[i].len);
-                if (rc == 0)
-                    rc = rp_buf_append(out, "\n", 1);
-                nparts++;
-            }
-    }
-    if (rc == 0 && nparts < 2 && body) {
-        size_t n = body->len;
-        const char *b = rp_doc_value(d, body);
-        if (n > ABOUT_BODY_BYTES) {
-            n = ABOUT_BODY_BYTES;
-            while (n > 0 && b[n] != ' ')
-                n--;
-        }
-        rc = rp_buf_append(out, b, n);
-    }
-    return rc;
+    return on_concept(ctx, concept,
+                      (how & RP_ABOUT_TAGGED ? TAG_WEIGHT : 0) +
+                          (how & RP_ABOUT_MENTIONED ? MENTION_WEIGHT : 0));
 }
 
 /* Ranks tg for what stored document doc is about. */
@@ -445,7 +420,7 @@ static int rank_for_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
     if (rc == 0)
         rc = rp_doc_decode(rec, reclen, &d);
     if (rc == 0)
-        rc = about_text(&d, &text);
+        rc = rp_about_text(&d, &text);
     if (rc == 0) {
         st->v = vocab;
         rc = rp_vterms_analyze(an, 0, (const char *)text.data, text.len,
@@ -454,16 +429,10 @@ static int rank_for_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
     if (rc == 0 && vocab)
         rc = rp_vocab_concepts(vocab, st->terms.t, st->terms.n, on_concept,
                                st);
-    /* The document's own tags (concerns for a profile) weigh most. */
-    for (size_t i = 0; rc == 0 && vocab && i < d.nfields; i++) {
-        const char *name = rp_doc_srcfield(&d.fields[i])->name;
-        if (strcmp(name, "tags") != 0 && strcmp(name, "concerns") != 0)
-            continue;
-        size_t c = rp_vocab_find(vocab, rp_doc_value(&d, &d.fields[i]),
-                                 d.fields[i].len);
-        if (c != SIZE_MAX)
-            rc = on_concept(st, c, TAG_WEIGHT);
-    }
+    /* The document's own tags (concerns for a profile) weigh most; the
+     * concepts its whole text mentions add a little. */
+    if (rc == 0 && vocab)
+        rc = rp_about_concepts(vocab, an, &d, on_about, st);
     if (rc == 0)
         rc = rank(txn, an, st, (const char *)text.data, text.len, tg, opts,
                   out);

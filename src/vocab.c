@@ -368,11 +368,13 @@ static double word_evidence(const rp_vocab *v, const concept *c,
     return sum;
 }
 
-int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
-                      rp_vocab_concept_hit_cb cb, void *ctx)
+/* Calls cb for the concepts q names: whole phrases, and word evidence
+ * when words is set (see rp_vocab_concepts). */
+static int concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
+                    int words, rp_vocab_concept_hit_cb cb, void *ctx)
 {
     double best = 0;
-    for (size_t i = 0; i < v->nconcepts; i++) {
+    for (size_t i = 0; words && i < v->nconcepts; i++) {
         double e = word_evidence(v, &v->concepts[i], q, n);
         if (e > best)
             best = e;
@@ -384,12 +386,25 @@ int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
         for (size_t p = 0; p < c->nph; p++)
             count += (unsigned)rp_phrases_occurs(
                 v->phrases, v->refs[c->ph_off + p], q, n);
-        double e = word_evidence(v, c, q, n);
         double w = count;
-        if (e >= RP_VOCAB_WORDS_MIN && e >= RP_VOCAB_WORDS_NEAR * best)
+        double e = words ? word_evidence(v, c, q, n) : 0;
+        if (words && e >= RP_VOCAB_WORDS_MIN &&
+            e >= RP_VOCAB_WORDS_NEAR * best)
             w += RP_VOCAB_WORDS_SHARE * e / best;
         if (w > 0)
             rc = cb(ctx, i, w);
     }
     return rc;
+}
+
+int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
+                      rp_vocab_concept_hit_cb cb, void *ctx)
+{
+    return concepts(v, q, n, 1, cb, ctx);
+}
+
+int rp_vocab_phrase_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
+                             rp_vocab_concept_hit_cb cb, void *ctx)
+{
+    return concepts(v, q, n, 0, cb, ctx);
 }

@@ -77,6 +77,11 @@ typedef int (*rp_vocab_concept_hit_cb)(void *ctx, size_t concept,
 int rp_vocab_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
                       rp_vocab_concept_hit_cb cb, void *ctx);
 
+/* As rp_vocab_concepts with whole phrases only (weight: how many occur),
+ * for long texts, where word evidence would name too much. */
+int rp_vocab_phrase_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
+                             rp_vocab_concept_hit_cb cb, void *ctx);
+
 /*
  * Finds every rule phrase occurring in q[0..n) (the query's analysed
  * terms, positions as the analyzer gave them: a phrase matches where its
