@@ -71,8 +71,9 @@ int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
 /*
  * Ranks specialists for what stored document doc (an article, a question)
  * is about: the concepts of its title and summary (or the start of its
- * body), and its own tags at twice a phrase's weight; text relevance of
- * the same words. Ordering as rp_match. Returns as rp_match, and
+ * body), its own tags at twice a phrase's weight and the concepts its
+ * whole text mentions (rapport/about.h); text relevance of the title and
+ * summary. Ordering as rp_match. Returns as rp_match, and
  * RP_ENOTFOUND if doc is not stored.
  */
 int rp_match_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
