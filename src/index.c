@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * index: the LMDB storage of a rapport index, and the only code that
- * touches LMDB. Storage spec, format version 1 (RP_INDEX_FORMAT):
+ * touches LMDB. Storage spec, format version 4 (RP_INDEX_FORMAT):
  *
  * One environment directory (data.mdb, lock.mdb) with eight named
  * databases.
  * Integers called BE32 are 4-byte big-endian (so byte order sorts them);
  * varints are unsigned LEB128.
  *
- *   meta      "format" -> u32 little-endian format version (1)
+ *   meta      "format" -> u32 little-endian format version (4)
  *             "lang"   -> stemmer language name, ASCII ("english")
  *             "cfg:" + name -> a setting stored with the index, as given
  *                         ("cfg:vocabulary": the vocabulary JSON)
@@ -29,7 +29,11 @@
  *             then RP_NFIELDS varints: the shortest length of each field
  *             among the term's documents (kept, not raised, on deletion)
  *   facets    u8 facet (rp_facet), normalised value bytes -> the set of
- *             docids having it, in CRoaring's portable bitmap format
+ *             docids having it, in CRoaring's portable bitmap format.
+ *             Facet 10 (concepts: vocabulary concept id -> documents
+ *             about it) is filled by batches committed while the index
+ *             holds a vocabulary; it is absent from older indexes, which
+ *             stay readable (the sets are simply empty)
  *   fees      BE32 docid -> fee_min, fee_max as two IEEE-754 doubles,
  *             little-endian (only documents that have both)
  *   postings  term bytes, 0x00, BE32 last docid of the block -> one posting

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "rapport/about.h"
+#include "rapport/vocab.h"
 #include "rapport/analyze.h"
 #include "rapport/docset.h"
 #include "rapport/json.h"
@@ -465,6 +467,10 @@ typedef struct facet_deltas {
     size_t n, cap;
     rp_docid doc;   /* the document being filed */
     int removing;   /* filing a deletion */
+    /* Concepts, when the index holds a vocabulary: */
+    rp_vocab *vocab;   /* owned; NULL: no concepts facet */
+    rp_analyzer *an;   /* owned, for the vocabulary's phrases */
+    rp_docset *gone;   /* owned: documents removed, NULL until one is */
 } facet_deltas;
 
 static void deltas_fini(facet_deltas *fd)
@@ -474,7 +480,31 @@ static void deltas_fini(facet_deltas *fd)
         rp_docset_free(fd->d[i].del);
     }
     free(fd->d);
+    rp_vocab_free(fd->vocab);
+    rp_analyzer_free(fd->an);
+    rp_docset_free(fd->gone);
     memset(fd, 0, sizeof *fd);
+}
+
+static int on_facet(void *ctx, int facet, const char *v, size_t len);
+
+/* Loads the index's vocabulary, if it has one, for the concepts facet. */
+static int deltas_load_vocab(facet_deltas *fd, rp_txn *t, const char *lang)
+{
+    int rc = rp_analyzer_new(lang, &fd->an);
+    if (rc == 0)
+        rc = rp_json_index_vocab(t, fd->an, &fd->vocab);
+    return rc;
+}
+
+static int on_concept(void *ctx, size_t concept, unsigned how)
+{
+    facet_deltas *fd = ctx;
+    (void)how;
+    const char *id = rp_vocab_id(fd->vocab, concept);
+    char norm[RP_FACET_VALUE_MAX];
+    size_t n = rp_schema_facet_value(id, strlen(id), norm);
+    return n ? on_facet(fd, RP_FACET_CONCEPTS, norm, n) : 0;
 }
 
 static int on_facet(void *ctx, int facet, const char *v, size_t len)
@@ -518,6 +548,17 @@ static int file_facets(rp_txn *t, facet_deltas *fd, const rp_doc *d,
     fd->doc = doc;
     fd->removing = removing;
     int rc = rp_json_facets(d, on_facet, fd, &fees);
+    /* A document's concepts are found again when it is added. When it
+     * goes, it leaves every concept's set (apply_facets), so that a
+     * vocabulary changed since cannot leave it behind in one. */
+    if (rc == 0 && fd->vocab && !removing)
+        rc = rp_about_concepts(fd->vocab, fd->an, d, on_concept, fd);
+    if (rc == 0 && removing) {
+        if (fd->gone == NULL)
+            rc = rp_docset_new(&fd->gone);
+        if (rc == 0)
+            rp_docset_add(fd->gone, doc);
+    }
     if (rc == 0 && (fees.known || removing)) {
         if (removing)
             fees.known = 0;
@@ -526,10 +567,60 @@ static int file_facets(rp_txn *t, facet_deltas *fd, const rp_doc *d,
     return rc;
 }
 
+typedef struct concept_values {
+    char (*v)[RP_FACET_VALUE_MAX];
+    size_t *len;
+    size_t n, cap;
+} concept_values;
+
+static int collect_value(void *ctx, const char *v, size_t len,
+                         const rp_docset *set)
+{
+    concept_values *cv = ctx;
+    (void)set;
+    if (cv->n == cv->cap) {
+        size_t cap = cv->cap ? cv->cap * 2 : 256;
+        void *pv = realloc(cv->v, cap * sizeof *cv->v);
+        if (pv == NULL)
+            return RP_ENOMEM;
+        cv->v = pv;
+        void *pl = realloc(cv->len, cap * sizeof *cv->len);
+        if (pl == NULL)
+            return RP_ENOMEM;
+        cv->len = pl;
+        cv->cap = cap;
+    }
+    memcpy(cv->v[cv->n], v, len);
+    cv->len[cv->n++] = len;
+    return 0;
+}
+
+/* Takes the removed documents out of every stored concept's set. */
+static int remove_gone(rp_txn *t, const rp_docset *gone)
+{
+    concept_values cv = {NULL, NULL, 0, 0};
+    int rc = rp_txn_facet_scan(t, RP_FACET_CONCEPTS, collect_value, &cv);
+    for (size_t i = 0; rc == 0 && i < cv.n; i++) {
+        rp_docset *set;
+        rc = rp_txn_facet_get(t, RP_FACET_CONCEPTS, cv.v[i], cv.len[i], &set);
+        if (rc != 0)
+            break;
+        if (rp_docset_and_count(set, gone) > 0) {
+            rp_docset_andnot(set, gone);
+            rc = rp_txn_facet_put(t, RP_FACET_CONCEPTS, cv.v[i], cv.len[i],
+                                  set);
+        }
+        rp_docset_free(set);
+    }
+    free(cv.v);
+    free(cv.len);
+    return rc;
+}
+
 /* Applies the collected changes to the stored sets. */
 static int apply_facets(rp_txn *t, facet_deltas *fd)
 {
-    int rc = 0;
+    int rc = fd->gone ? remove_gone(t, fd->gone) : 0;
     for (size_t i = 0; i < fd->n && rc == 0; i++) {
         facet_delta *e = &fd->d[i];
         rp_docset *set;
@@ -837,6 +928,8 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
     memset(&fd, 0, sizeof fd);
     if (rc == 0)
         rc = rp_txn_begin(b->ix, 1, &t);
+    if (rc == 0)
+        rc = deltas_load_vocab(&fd, t, rp_index_lang(b->ix));
     if (rc == 0)
         rc = rp_txn_stats(t, &st);
     int bulk = rc == 0 && st.ndocs == 0;

@@ -241,11 +241,26 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
     if (rc == 0 && !tg->related)
         rc = facet_set(txn, RP_FACET_FREE_CONSULTATION, "true", &fre);
     for (size_t i = 0; rc == 0 && i < st->n; i++) {
+        /* Articles and questions: the concepts filed at index time (tags
+         * and mentions), else their tags. Specialists: what they list. */
+        if (tg->related) {
+            const char *id = rp_vocab_id(vocab, st->qc[i].c);
+            rc = facet_set(txn, RP_FACET_CONCEPTS, id, &st->qc[i].set);
+            if (rc == 0 && rp_docset_count(st->qc[i].set) > 0) {
+                rp_docset_and(st->qc[i].set, targets);
+                rp_docset_or(cand, st->qc[i].set);
+                wsum += st->qc[i].w;
+                continue;
+            }
+            rp_docset_free(st->qc[i].set);
+            st->qc[i].set = NULL;
+        }
         size_t mlen;
         const char *m = rp_vocab_match(vocab, st->qc[i].c, &mlen);
         int f = rp_vocab_kind(vocab, st->qc[i].c) == 0 ? RP_FACET_CONCERNS
                                                         : RP_FACET_APPROACHES;
-        rc = rp_txn_facet_get(txn, f, m, mlen, &st->qc[i].set);
+        if (rc == 0)
+            rc = rp_txn_facet_get(txn, f, m, mlen, &st->qc[i].set);
         if (rc == 0) {
             rp_docset_and(st->qc[i].set, targets);
             rp_docset_or(cand, st->qc[i].set);

@@ -133,6 +133,7 @@ static const char *const facet_names[RP_NFACETS] = {
     [RP_FACET_IN_PERSON] = "in_person",
     [RP_FACET_FREE_CONSULTATION] = "free_consultation",
     [RP_FACET_ACCEPTING_CLIENTS] = "accepting_clients",
+    [RP_FACET_CONCEPTS] = "concepts",
 };
 
 int rp_schema_facet(const char *name, size_t len)

@@ -258,7 +258,81 @@ static void test_corpus_vocabulary(void)
     rp_analyzer_free(an);
 }
 
+/* The docids of a concept's stored set, as "id id ..." of their ids. */
+static const char *concept_docs(tdb *t, const char *concept)
+{
+    static char out[256];
+    out[0] = '\0';
+    rp_txn *txn;
+    ASSERT_OK(rp_txn_begin(t->ix, 0, &txn));
+    rp_docset *set;
+    ASSERT_OK(rp_txn_facet_get(txn, RP_FACET_CONCEPTS, concept,
+                               strlen(concept), &set));
+    const char *ids[] = {"a1", "a2", "a3"};
+    for (size_t i = 0; i < 3; i++) {
+        rp_docid d;
+        if (rp_txn_id_get(txn, ids[i], 2, &d) == 0 &&
+            rp_docset_contains(set, d)) {
+            strcat(out, ids[i]);
+            strcat(out, " ");
+        }
+    }
+    ASSERT_EQ(rp_docset_count(set), strlen(out) / 3);
+    rp_docset_free(set);
+    rp_txn_abort(txn);
+    return out;
+}
+
+static void store_vocab(tdb *t, const char *json)
+{
+    rp_error err;
+    rp_error_clear(&err);
+    if (rp_json_store_vocab(t->ix, json, strlen(json), &err) != 0)
+        T_FAIL("store: %s", err.msg);
+}
+
+/* With a vocabulary in the index, each batch files the concepts its
+ * documents are about (tagged or mentioned); a replaced or deleted
+ * document leaves them, even after the vocabulary changed. */
+static void test_concepts_facet(void)
+{
+    tdb t;
+    tdb_open(&t);
+    store_vocab(&t, "{\"concerns\":["
+                    "{\"id\":\"grief\",\"label\":\"Grief\","
+                    "\"match\":\"grief\",\"phrasings\":[\"lost my mother\"]},"
+                    "{\"id\":\"ocd\",\"label\":\"OCD\",\"match\":\"OCD\","
+                    "\"phrasings\":[\"checking the stove\"]}],"
+                    "\"approaches\":[],\"synonyms\":[]}");
+    const char *docs[] = {
+        "{\"id\":\"a1\",\"title\":\"After a loss\",\"tags\":[\"Grief\"]}",
+        "{\"id\":\"a2\",\"body\":\"I keep checking the stove.\"}",
+        "{\"id\":\"a3\",\"body\":\"Nothing to see.\"}", NULL};
+    tdb_add_ok(&t, docs);
+    ASSERT_STR_EQ(concept_docs(&t, "grief"), "a1 ");
+    ASSERT_STR_EQ(concept_docs(&t, "ocd"), "a2 ");
+    /* Replaced: a2 no longer mentions it; a3 now does. */
+    const char *again[] = {
+        "{\"id\":\"a2\",\"body\":\"Calm now.\"}",
+        "{\"id\":\"a3\",\"body\":\"Checking the stove, twice.\"}", NULL};
+    tdb_add_ok(&t, again);
+    ASSERT_STR_EQ(concept_docs(&t, "ocd"), "a3 ");
+    /* A new vocabulary without grief: deleting a1 still clears it. */
+    store_vocab(&t, "{\"concerns\":[{\"id\":\"ocd\",\"label\":\"OCD\","
+                    "\"match\":\"OCD\",\"phrasings\":[]}],"
+                    "\"approaches\":[],\"synonyms\":[]}");
+    rp_batch *b;
+    ASSERT_OK(rp_batch_new(t.ix, NULL, &b));
+    ASSERT_OK(rp_batch_delete(b, "a1", 2));
+    ASSERT_OK(rp_batch_commit(b, NULL, NULL));
+    rp_batch_free(b);
+    ASSERT_STR_EQ(concept_docs(&t, "grief"), "");
+    ASSERT_STR_EQ(concept_docs(&t, "ocd"), "a3 ");
+    tdb_close(&t);
+}
+
 static const t_case cases[] = {
+    T(test_concepts_facet),
     T(test_expand),
     T(test_bad_vocabulary),
     T(test_search_with_synonyms),

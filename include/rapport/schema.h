@@ -67,8 +67,11 @@ typedef enum rp_facet {
     RP_FACET_IN_PERSON = 7,
     RP_FACET_FREE_CONSULTATION = 8,
     RP_FACET_ACCEPTING_CLIENTS = 9,
+    RP_FACET_CONCEPTS = 10,  /* vocabulary concepts a document is about
+                                (tagged or mentioned), by concept id; only
+                                in an index that holds a vocabulary */
 } rp_facet;
-#define RP_NFACETS 10
+#define RP_NFACETS 11
 #define RP_FACET_VALUE_MAX 64 /* bytes of a normalised value */
 
 /* A specialist's fee range. */
