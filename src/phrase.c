@@ -23,15 +23,66 @@ typedef struct phrase {
     size_t term_off[PHRASE_TERMS]; /* stems in p->bytes */
     size_t term_len[PHRASE_TERMS];
     unsigned rel[PHRASE_TERMS];    /* position relative to the first */
+    size_t next;                   /* next phrase in its bucket, or
+                                      SIZE_MAX */
 } phrase;
 
+/* Phrases are chained in buckets by the hash of their first stem, so a
+ * scan of a text looks only at the phrases that can start at each term. */
 struct rp_phrases {
     rp_analyzer *an; /* borrowed */
     unsigned flags;  /* RP_ANALYZE_* */
     rp_buf bytes;
     phrase *items;
     size_t n, cap;
+    size_t *buckets; /* first phrase of each bucket, or SIZE_MAX */
+    size_t nbuckets; /* a power of two, at least n */
 };
+
+static uint64_t hash_stem(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static size_t bucket_of(const rp_phrases *p, const char *stem, size_t len)
+{
+    return (size_t)hash_stem(stem, len) & (p->nbuckets - 1);
+}
+
+static void chain(rp_phrases *p, size_t i)
+{
+    phrase *ph = &p->items[i];
+    size_t b = bucket_of(p, (const char *)p->bytes.data + ph->term_off[0],
+                         ph->term_len[0]);
+    ph->next = p->buckets[b];
+    p->buckets[b] = i;
+}
+
+/* Adds phrase i (the newest) to the buckets, doubling them first when
+ * the phrases outnumber them. */
+static int index_phrase(rp_phrases *p, size_t i)
+{
+    if (p->n > p->nbuckets) {
+        size_t nb = p->nbuckets ? p->nbuckets * 2 : 64;
+        size_t *b = malloc(nb * sizeof *b);
+        if (b == NULL)
+            return RP_ENOMEM;
+        for (size_t k = 0; k < nb; k++)
+            b[k] = SIZE_MAX;
+        free(p->buckets);
+        p->buckets = b;
+        p->nbuckets = nb;
+        for (size_t k = 0; k < i; k++)
+            chain(p, k);
+    }
+    chain(p, i);
+    return 0;
+}
 
 int rp_phrases_new(rp_analyzer *an, unsigned flags, rp_phrases **out)
 {
@@ -49,6 +100,7 @@ void rp_phrases_free(rp_phrases *p)
         return;
     rp_buf_fini(&p->bytes);
     free(p->items);
+    free(p->buckets);
     free(p);
 }
 
@@ -101,7 +153,10 @@ int rp_phrases_intern(rp_phrases *p, const char *text, size_t len,
         return 0;
     }
     *out = p->n++;
-    return 0;
+    rc = index_phrase(p, *out);
+    if (rc != 0)
+        p->n--; /* not findable: not added */
+    return rc;
 }
 
 size_t rp_phrases_count(const rp_phrases *p)
@@ -173,35 +228,64 @@ void rp_vterms_fini(rp_vterms *v)
     memset(v, 0, sizeof *v);
 }
 
-static int term_at(const rp_vterm *q, size_t n, unsigned pos,
-                   const char *stem, size_t len)
+/* Positions never decrease in text order, except that a hyphenated
+ * compound's joined form comes after its parts, at the first part's
+ * position. So a term at pos (> q[k].pos) lies within PHRASE_TERMS terms
+ * before q[k] (when q[k] is a joined form) and the first term more than
+ * PHRASE_TERMS positions past pos. */
+static int term_near(const rp_vterm *q, size_t n, size_t k, unsigned pos,
+                     const char *stem, size_t len)
 {
-    for (size_t i = 0; i < n; i++)
+    size_t i = k > PHRASE_TERMS ? k - PHRASE_TERMS : 0;
+    for (; i < n && (i <= k || q[i].pos <= pos + PHRASE_TERMS); i++)
         if (q[i].pos == pos && q[i].len == len &&
             memcmp(q[i].stem, stem, len) == 0)
             return 1;
     return 0;
 }
 
+/* 1 if phrase ph occurs starting at q[k]. */
+static int starts_at(const rp_phrases *p, const phrase *ph, const rp_vterm *q,
+                     size_t n, size_t k)
+{
+    const char *b = (const char *)p->bytes.data;
+    if (q[k].len != ph->term_len[0] ||
+        memcmp(q[k].stem, b + ph->term_off[0], q[k].len) != 0)
+        return 0;
+    for (size_t j = 1; j < ph->nterms; j++)
+        if (!term_near(q, n, k, q[k].pos + ph->rel[j], b + ph->term_off[j],
+                       ph->term_len[j]))
+            return 0;
+    return 1;
+}
+
 int rp_phrases_each(const rp_phrases *p, size_t i, const rp_vterm *q,
                     size_t n, rp_phrase_hit_cb cb, void *ctx)
 {
     const phrase *ph = &p->items[i];
-    const char *b = (const char *)p->bytes.data;
     for (size_t k = 0; k < n; k++) {
-        if (q[k].len != ph->term_len[0] ||
-            memcmp(q[k].stem, b + ph->term_off[0], q[k].len) != 0)
-            continue;
-        size_t j = 1;
-        while (j < ph->nterms &&
-               term_at(q, n, q[k].pos + ph->rel[j], b + ph->term_off[j],
-                       ph->term_len[j]))
-            j++;
-        if (j < ph->nterms)
+        if (!starts_at(p, ph, q, n, k))
             continue;
         int rc = cb(ctx, q[k].pos, q[k].pos + ph->rel[ph->nterms - 1]);
         if (rc != 0)
             return rc;
+    }
+    return 0;
+}
+
+int rp_phrases_scan(const rp_phrases *p, const rp_vterm *q, size_t n,
+                    rp_phrase_scan_cb cb, void *ctx)
+{
+    for (size_t k = 0; k < n && p->n > 0; k++) {
+        size_t i = p->buckets[bucket_of(p, q[k].stem, q[k].len)];
+        for (; i != SIZE_MAX; i = p->items[i].next) {
+            const phrase *ph = &p->items[i];
+            if (!starts_at(p, ph, q, n, k))
+                continue;
+            int rc = cb(ctx, i, q[k].pos, q[k].pos + ph->rel[ph->nterms - 1]);
+            if (rc != 0)
+                return rc;
+        }
     }
     return 0;
 }

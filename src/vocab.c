@@ -138,27 +138,43 @@ size_t rp_vocab_nrules(const rp_vocab *v)
     return v->nrules;
 }
 
+static int mark_phrase(void *ctx, size_t phrase, unsigned first,
+                       unsigned last)
+{
+    unsigned char *marks = ctx;
+    (void)first;
+    (void)last;
+    marks[phrase] = 1;
+    return 0;
+}
+
+/* Marks (1) the phrases occurring in q, in stack (cap bytes) when it is
+ * large enough, else in a new array the caller frees (*marks != stack). */
+static int phrase_marks(const rp_vocab *v, const rp_vterm *q, size_t n,
+                        unsigned char *stack, size_t cap,
+                        unsigned char **marks)
+{
+    size_t np = rp_phrases_count(v->phrases);
+    *marks = stack;
+    if (np > cap && (*marks = calloc(np, 1)) == NULL)
+        return RP_ENOMEM;
+    if (*marks == stack)
+        memset(stack, 0, np);
+    return rp_phrases_scan(v->phrases, q, n, mark_phrase, *marks);
+}
+
 int rp_vocab_expand(const rp_vocab *v, const rp_vterm *q, size_t n,
                     rp_vocab_alt_cb cb, void *ctx)
 {
-    /* Each phrase is added once and never when the query has it: marks
-     * live on the stack for vocabularies of ordinary size, else heap. */
-    unsigned char stack[1024], *seen = stack;
-    size_t nphrases = rp_phrases_count(v->phrases);
-    if (nphrases > sizeof stack && (seen = calloc(nphrases, 1)) == NULL)
-        return RP_ENOMEM;
-    if (seen == stack)
-        memset(stack, 0, sizeof stack);
-    for (size_t p = 0; p < nphrases; p++)
-        if (rp_phrases_occurs(v->phrases, p, q, n))
-            seen[p] = 1; /* present: never added */
-    int rc = 0;
+    /* Each phrase is added once and never when the query has it (marked
+     * 1 when present, 2 once added). */
+    unsigned char stack[1024], *seen;
+    int rc = phrase_marks(v, q, n, stack, sizeof stack, &seen);
     for (size_t r = 0; r < v->nrules && rc == 0; r++) {
         const rule *ru = &v->rules[r];
         int hit = 0;
         for (size_t i = 0; i < ru->nfrom && !hit; i++)
-            hit = rp_phrases_occurs(v->phrases, v->refs[ru->from_off + i], q,
-                                    n);
+            hit = seen[v->refs[ru->from_off + i]] == 1;
         if (!hit)
             continue;
         size_t off = ru->one_way ? ru->to_off : ru->from_off;
@@ -379,13 +395,13 @@ static int concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
         if (e > best)
             best = e;
     }
-    int rc = 0;
+    unsigned char stack[1024], *occurs;
+    int rc = phrase_marks(v, q, n, stack, sizeof stack, &occurs);
     for (size_t i = 0; i < v->nconcepts && rc == 0; i++) {
         const concept *c = &v->concepts[i];
         unsigned count = 0;
         for (size_t p = 0; p < c->nph; p++)
-            count += (unsigned)rp_phrases_occurs(
-                v->phrases, v->refs[c->ph_off + p], q, n);
+            count += occurs[v->refs[c->ph_off + p]];
         double w = count;
         double e = words ? word_evidence(v, c, q, n) : 0;
         if (words && e >= RP_VOCAB_WORDS_MIN &&
@@ -394,6 +410,8 @@ static int concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
         if (w > 0)
             rc = cb(ctx, i, w);
     }
+    if (occurs != stack)
+        free(occurs);
     return rc;
 }
 

@@ -70,6 +70,16 @@ typedef int (*rp_phrase_hit_cb)(void *ctx, unsigned first, unsigned last);
 int rp_phrases_each(const rp_phrases *p, size_t i, const rp_vterm *q,
                     size_t n, rp_phrase_hit_cb cb, void *ctx);
 
+/* Calls cb for every occurrence of every phrase of p in q[0..n), in text
+ * order: phrase index, first and last positions. Looks only at the
+ * phrases starting with each term (a hash of first stems), so a long text
+ * costs about its length, not its length times the phrases. Returns 0 or
+ * cb's value. */
+typedef int (*rp_phrase_scan_cb)(void *ctx, size_t phrase, unsigned first,
+                                 unsigned last);
+int rp_phrases_scan(const rp_phrases *p, const rp_vterm *q, size_t n,
+                    rp_phrase_scan_cb cb, void *ctx);
+
 /* 1 if phrase i occurs in q[0..n), else 0. */
 int rp_phrases_occurs(const rp_phrases *p, size_t i, const rp_vterm *q,
                       size_t n);
