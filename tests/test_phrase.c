@@ -108,6 +108,54 @@ static void test_stopwords_kept(void)
     rp_analyzer_free(an);
 }
 
+static int on_scan(void *ctx, size_t phrase, unsigned first, unsigned last)
+{
+    spans *s = ctx;
+    size_t n = strlen(s->text);
+    snprintf(s->text + n, sizeof s->text - n, "%zu@%u-%u ", phrase, first,
+             last);
+    return 0;
+}
+
+/* A scan finds what rp_phrases_each finds for every phrase, phrases that
+ * share a first stem included, in a table big enough to rehash. */
+static void test_scan(void)
+{
+    rp_analyzer *an;
+    ASSERT_OK(rp_analyzer_new("english", &an));
+    rp_phrases *p;
+    ASSERT_OK(rp_phrases_new(an, 0, &p));
+    char text[64];
+    for (int k = 0; k < 300; k++) { /* four bucket doublings */
+        size_t i;
+        snprintf(text, sizeof text, "filler%d words", k);
+        ASSERT_OK(rp_phrases_intern(p, text, strlen(text), &i));
+        ASSERT_EQ(i, (size_t)k);
+    }
+    size_t a, b, c;
+    ASSERT_OK(rp_phrases_intern(p, "panic attack", 12, &a));
+    ASSERT_OK(rp_phrases_intern(p, "panic", 5, &b));
+    ASSERT_OK(rp_phrases_intern(p, "attacks at night", 16, &c));
+    const char *q = "panic attacks at night, then panic";
+    rp_vterms t;
+    ASSERT_OK(rp_vterms_analyze(an, 0, q, strlen(q), &t));
+    spans s;
+    memset(&s, 0, sizeof s);
+    ASSERT_OK(rp_phrases_scan(p, t.t, t.n, on_scan, &s));
+    /* In text order; at one term, the later-added phrase first. */
+    char want[128];
+    snprintf(want, sizeof want, "%zu@0-0 %zu@0-1 %zu@1-3 %zu@5-5 ", b, a, c,
+             b);
+    ASSERT_STR_EQ(s.text, want);
+    /* Each phrase alone agrees. */
+    ASSERT_STR_EQ(spans_in(an, p, a, q), "0-1 ");
+    ASSERT_STR_EQ(spans_in(an, p, c, q), "1-3 ");
+    ASSERT_STR_EQ(spans_in(an, p, 299, "filler299 words"), "0-1 ");
+    rp_vterms_fini(&t);
+    rp_phrases_free(p);
+    rp_analyzer_free(an);
+}
+
 /* A phrase far into a long text is found: nothing is cut off. */
 static void test_long_text(void)
 {
@@ -135,6 +183,7 @@ static void test_long_text(void)
 static const t_case cases[] = {
     T(test_occurrences),
     T(test_stopwords_kept),
+    T(test_scan),
     T(test_long_text),
     {NULL, NULL},
 };
