@@ -30,7 +30,8 @@ static const char *text_of(const char *json)
     rp_buf b = RP_BUF_INIT;
     ASSERT_OK(rp_about_text(&d, &b));
     ASSERT(b.len < sizeof out);
-    memcpy(out, b.data, b.len);
+    if (b.len)
+        memcpy(out, b.data, b.len);
     out[b.len] = '\0';
     rp_buf_fini(&b);
     rp_doc_fini(&d);
