@@ -93,6 +93,8 @@ tsan: deps
 	@$(MAKE) --no-print-directory check B=build/tsan \
 		CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread"
 coverage: deps
+	@# Counts from an earlier build would not match the new objects.
+	@find build/coverage -name '*.gcda' -delete 2>/dev/null || true
 	@$(MAKE) --no-print-directory check B=build/coverage \
 		CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage"
 	@gcov -o build/coverage/src src/*.c | \
