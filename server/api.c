@@ -1172,6 +1172,9 @@ static void route_static(srv *s, const srv_request *req, srv_response *resp)
         resp->body.len = fread(resp->body.data, 1, (size_t)st.st_size, f);
     fclose(f);
     resp->content_type = ctype;
+    /* Pages and scripts may change with a deploy: caches check back after
+     * five minutes. API answers stay no-store (health data). */
+    resp->cache = "public, max-age=300";
 }
 
 /* ---- routing ------------------------------------------------------------ */

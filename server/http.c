@@ -60,7 +60,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, request *r,
     MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE,
                             resp->content_type);
     MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            resp->cache ? resp->cache : "no-store");
     if (resp->allow)
         MHD_add_response_header(m, MHD_HTTP_HEADER_ALLOW, resp->allow);
     if (resp->cors_origin) {

@@ -71,6 +71,7 @@ typedef struct srv_response {
     const char *content_type;  /* static */
     const char *route;         /* route pattern, for the access log */
     const char *allow;         /* Allow header (405, OPTIONS), static */
+    const char *cache;         /* Cache-Control, static; NULL: no-store */
     const char *cors_origin;   /* echo in Access-Control-Allow-Origin */
     int preflight;             /* add the CORS preflight headers */
 } srv_response;

@@ -6,6 +6,8 @@
  * The HTTP listener is tested end to end in test_e2e.c.
  */
 #include <cjson/cJSON.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../server/server.h"
 #include "rapport/index.h"
@@ -618,6 +620,71 @@ static void test_crisis_block(void)
     close_fx(&f);
 }
 
+/* Static files under --web: content types, a short public cache for
+ * them (no-store for the API), and nothing outside the directory. */
+static void test_static_files(void)
+{
+    fixture f;
+    open_fx(&f, NULL, NULL);
+    srv_close(f.s);
+    char web[128], path[192];
+    snprintf(web, sizeof web, "%s.web", f.dir);
+    ASSERT_EQ(mkdir(web, 0700), 0);
+    snprintf(path, sizeof path, "%s/index.html", web);
+    write_file(path, "<!doctype html><title>t</title>");
+    snprintf(path, sizeof path, "%s/box.js", web);
+    write_file(path, "console.log(1);");
+    srv_opts o;
+    memset(&o, 0, sizeof o);
+    o.db = f.dir;
+    o.quiet = 1;
+    o.web_dir = web;
+    ASSERT_OK(srv_open(&o, &f.s, NULL));
+    static const struct {
+        const char *path;
+        int status;
+        const char *type;
+    } cases[] = {
+        {"/", 200, "text/html; charset=utf-8"},
+        {"/index.html", 200, "text/html; charset=utf-8"},
+        {"/box.js", 200, "text/javascript; charset=utf-8"},
+        {"/missing.html", 404, NULL},
+        {"/../index.html", 404, NULL},
+        {"/.hidden.html", 404, NULL},
+        {"/box.exe", 404, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        srv_request req = {"GET", cases[i].path, NULL, 0, NULL, NULL, NULL,
+                           "", 0};
+        srv_response resp;
+        srv_response_init(&resp);
+        srv_handle(f.s, &req, &resp);
+        if (resp.status != cases[i].status)
+            T_FAIL("%s: status %d", cases[i].path, resp.status);
+        if (cases[i].type) {
+            ASSERT_STR_EQ(resp.content_type, cases[i].type);
+            ASSERT_STR_EQ(resp.cache, "public, max-age=300");
+        } else {
+            ASSERT(resp.cache == NULL); /* errors are not cached */
+        }
+        srv_response_fini(&resp);
+    }
+    /* API answers are never cached. */
+    srv_request api = {"GET", "/v1/stats", NULL, 0, NULL, NULL, NULL, "", 0};
+    srv_response resp;
+    srv_response_init(&resp);
+    srv_handle(f.s, &api, &resp);
+    ASSERT_EQ(resp.status, 200);
+    ASSERT(resp.cache == NULL);
+    srv_response_fini(&resp);
+    snprintf(path, sizeof path, "%s/index.html", web);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/box.js", web);
+    unlink(path);
+    rmdir(web);
+    close_fx(&f);
+}
+
 static void test_cors_preflight(void)
 {
     fixture f;
@@ -647,6 +714,7 @@ static const t_case cases[] = {
     T(test_filters_and_facets),
     T(test_match),
     T(test_crisis_block),
+    T(test_static_files),
     T(test_cors_preflight),
     {NULL, NULL},
 };
