@@ -29,7 +29,7 @@ LISTEN ?= 127.0.0.1:8080
 # Keep intermediate objects: no "rm" lines after the test summary.
 .SECONDARY:
 
-.PHONY: all deps test check asan ubsan tsan coverage bench eval fuzz fuzz-replay \
+.PHONY: all deps browser-deps test check asan ubsan tsan coverage bench eval fuzz fuzz-replay \
 	run clean
 all: $(B)/librapport.a $(BINS)
 
@@ -78,9 +78,13 @@ $(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/librapport.a
 # The whole suite: unit tests, end-to-end tests and the fuzz corpus replay.
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 check: all $(TEST_BIN) $(FUZZ_REPLAY)
-	@RP_BUILD=$(B) tests/run.sh $(TEST_BIN) $(FUZZ_REPLAY)
+	@RP_BUILD=$(B) tests/run.sh $(TEST_BIN) $(FUZZ_REPLAY) tests/browser/run.sh
 
-test: deps
+# Chromium, Node.js and playwright-core for tests/browser (make test only).
+browser-deps: deps
+	@scripts/deps_browser.sh
+
+test: deps browser-deps
 	@$(MAKE) --no-print-directory check
 
 asan: deps
