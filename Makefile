@@ -128,7 +128,7 @@ fuzz: deps
 run: deps all
 	@mkdir -p $(dir $(DB))
 	$(B)/rapport-index --db $(DB) --vocabulary corpus/vocabulary.json corpus/docs/
-	@echo "try: curl 'http://$(LISTEN)/v1/search?q=grief+after+a+loss&highlight=1'"
+	@echo "open http://$(LISTEN)/ for the demo site, or try: curl 'http://$(LISTEN)/v1/search?q=grief+after+a+loss&highlight=1'"
 	$(B)/rapport-server --db $(DB) --listen $(LISTEN) --web web \
 		--crisis corpus/crisis.json
 
