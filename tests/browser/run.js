@@ -5,7 +5,9 @@
 // crisis file, then does what a visitor does: types a query, picks a
 // suggestion with the keyboard, filters specialists, opens an article and
 // its specialists, meets the crisis block, uses a 360 px phone screen.
-// Screenshots go to $RP_BUILD/browser/. Ends with "N passed, N failed".
+// Screenshots go to $RP_BUILD/browser/. Also measures the script's size
+// (terser, gzip -9) and the contrast of its text. Ends with "N passed, N
+// failed".
 'use strict';
 const { chromium } = require('playwright-core');
 const { spawn, execFileSync } = require('child_process');
@@ -78,11 +80,14 @@ async function typeQuery(page, text) {
   await input(page).pressSequentially(text, { delay: 20 });
 }
 
-test('the script stays under 15 KB gzipped', async () => {
-  const src = fs.readFileSync(path.join(root, 'web', 'rapport-search.js'));
-  const gz = zlib.gzipSync(src, { level: 9 }).length;
-  console.log(`  rapport-search.js: ${src.length} bytes, ${gz} bytes gzipped (unminified)`);
-  assert(gz < 15 * 1024, `gzipped size ${gz} is not under 15 KB`);
+test('the script stays under 15 KB minified and gzipped', async () => {
+  const { minify } = require('terser');
+  const src = fs.readFileSync(path.join(root, 'web', 'rapport-search.js'), 'utf8');
+  const min = (await minify(src, { compress: true, mangle: true })).code;
+  const gz = zlib.gzipSync(min, { level: 9 }).length;
+  console.log(`  rapport-search.js: ${Buffer.byteLength(src)} bytes, ` +
+    `${min.length} minified (terser), ${gz} minified and gzipped`);
+  assert(gz < 15 * 1024, `minified and gzipped size ${gz} is not under 15 KB`);
 });
 
 test('typing a query shows result cards with highlighted snippets', async (page, base) => {
@@ -176,6 +181,40 @@ test('a 360 px phone screen needs no sideways scrolling', async (page, base) => 
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert(wide <= 360, `the page is ${wide} px wide`);
   await page.screenshot({ path: path.join(shots, 'phone.png'), fullPage: true });
+});
+
+test('text in the box meets WCAG AA contrast (4.5:1)', async (page, base) => {
+  await page.goto(base + '/specialists.html');
+  await typeQuery(page, 'panic attacks at work');
+  await input(page).press('Enter');
+  await results(page).first().waitFor({ timeout: TIMEOUT });
+  const worst = await page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    // The first opaque background behind el, across the shadow boundary.
+    const bg = (el) => {
+      for (let e = el; e; e = e.parentElement || (e.getRootNode() && e.getRootNode().host)) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const root = document.querySelector('rapport-search').shadowRoot;
+    let worst = { ratio: 99, text: '' };
+    for (const el of root.querySelectorAll('*')) {
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own || el.closest('style') || !el.getClientRects().length) continue;
+      const a = lum(rgb(getComputedStyle(el).color).slice(0, 3)), b = lum(bg(el));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < worst.ratio) worst = { ratio, text: el.textContent.trim().slice(0, 40) };
+    }
+    return worst;
+  });
+  console.log(`  lowest contrast ${worst.ratio.toFixed(2)}:1 ("${worst.text}")`);
+  assert(worst.ratio >= 4.5, `contrast ${worst.ratio.toFixed(2)}:1 on "${worst.text}"`);
 });
 
 test('a failed server gives a readable error, not stale results', async (page, base) => {

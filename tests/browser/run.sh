@@ -13,4 +13,5 @@ skip() {
 [ -x /usr/bin/chromium ] || skip "/usr/bin/chromium is missing"
 command -v node >/dev/null 2>&1 || skip "node is missing"
 [ -d "$dir/node_modules/playwright-core" ] || skip "playwright-core is missing"
+[ -d "$dir/node_modules/terser" ] || skip "terser is missing"
 exec node "$dir/run.js"
