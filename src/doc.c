@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "rapport/jsoncheck.h"
+#include "internal.h"
 
 void rp_doc_init(rp_doc *d)
 {
@@ -79,14 +80,9 @@ int rp_doc_add_field(rp_doc *d, const rp_srcfield *src, const char *text,
     const rp_srcfield *table = rp_schema_srcfields(&n);
     if (src < table || src >= table + n)
         return RP_EINVAL;
-    if (d->nfields == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        rp_docfield *f = realloc(d->fields, cap * sizeof *f);
-        if (f == NULL)
-            return RP_ENOMEM;
-        d->fields = f;
-        d->cap = cap;
-    }
+    if (rp__grow((void **)&d->fields, &d->cap, d->nfields + 1,
+                 sizeof *d->fields) != 0)
+        return RP_ENOMEM;
     rp_docfield *f = &d->fields[d->nfields];
     f->src = (uint8_t)(src - table);
     f->len = (uint32_t)len;

@@ -17,6 +17,7 @@
 
 #include "rapport/buf.h"
 #include "rapport/json.h"
+#include "internal.h"
 
 #define CHUNK (1u << 20)
 
@@ -249,14 +250,9 @@ static int feed_dir(feeder *f, const char *path)
     while (rc == 0 && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            char **p = realloc(names, cap * sizeof *p);
-            if (p == NULL) {
-                rc = RP_ENOMEM;
-                break;
-            }
-            names = p;
+        if (rp__grow((void **)&names, &cap, n + 1, sizeof *names) != 0) {
+            rc = RP_ENOMEM;
+            break;
         }
         size_t len = strlen(path) + strlen(e->d_name) + 2;
         if ((names[n] = malloc(len)) == NULL) {

@@ -318,16 +318,11 @@ static op *push_op(rp_batch *b)
         c->n = 0;
         c->base = b->nops;
         pthread_mutex_lock(&b->mu);
-        if (b->nchunks == b->capchunks) {
-            size_t cap = b->capchunks ? b->capchunks * 2 : 64;
-            chunk **p = realloc(b->chunks, cap * sizeof *p);
-            if (p == NULL) {
-                pthread_mutex_unlock(&b->mu);
-                free(c);
-                return NULL;
-            }
-            b->chunks = p;
-            b->capchunks = cap;
+        if (rp__grow((void **)&b->chunks, &b->capchunks, b->nchunks + 1,
+                     sizeof *b->chunks) != 0) {
+            pthread_mutex_unlock(&b->mu);
+            free(c);
+            return NULL;
         }
         b->chunks[b->nchunks++] = c;
         pthread_mutex_unlock(&b->mu);
@@ -352,14 +347,9 @@ static const char *keep_text(rp_batch *b, const char *s, size_t len)
 {
     if (len > b->block_cap - b->block_used) {
         size_t cap = len > TEXT_BLOCK ? len : TEXT_BLOCK;
-        if (b->nblocks == b->capblocks) {
-            size_t n = b->capblocks ? b->capblocks * 2 : 16;
-            char **p = realloc(b->blocks, n * sizeof *p);
-            if (p == NULL)
-                return NULL;
-            b->blocks = p;
-            b->capblocks = n;
-        }
+        if (rp__grow((void **)&b->blocks, &b->capblocks, b->nblocks + 1,
+                     sizeof *b->blocks) != 0)
+            return NULL;
         char *blk = malloc(cap ? cap : 1);
         if (blk == NULL)
             return NULL;
@@ -382,14 +372,9 @@ static int file_index(rp_batch *b, const char *file, int *out)
         *out = (int)b->nfiles - 1;
         return 0;
     }
-    if (b->nfiles == b->capfiles) {
-        size_t cap = b->capfiles ? b->capfiles * 2 : 8;
-        char **p = realloc(b->files, cap * sizeof *p);
-        if (p == NULL)
-            return RP_ENOMEM;
-        b->files = p;
-        b->capfiles = cap;
-    }
+    if (rp__grow((void **)&b->files, &b->capfiles, b->nfiles + 1,
+                 sizeof *b->files) != 0)
+        return RP_ENOMEM;
     size_t n = strlen(file) + 1;
     if ((b->files[b->nfiles] = malloc(n)) == NULL)
         return RP_ENOMEM;
@@ -519,14 +504,8 @@ static int on_facet(void *ctx, int facet, const char *v, size_t len)
             break;
         }
     if (e == NULL) {
-        if (fd->n == fd->cap) {
-            size_t cap = fd->cap ? fd->cap * 2 : 64;
-            facet_delta *p = realloc(fd->d, cap * sizeof *p);
-            if (p == NULL)
-                return RP_ENOMEM;
-            fd->d = p;
-            fd->cap = cap;
-        }
+        if (rp__grow((void **)&fd->d, &fd->cap, fd->n + 1, sizeof *fd->d) != 0)
+            return RP_ENOMEM;
         e = &fd->d[fd->n++];
         memset(e, 0, sizeof *e);
         e->facet = facet;
@@ -567,9 +546,13 @@ static int file_facets(rp_txn *t, facet_deltas *fd, const rp_doc *d,
     return rc;
 }
 
+typedef struct concept_value {
+    char v[RP_FACET_VALUE_MAX];
+    size_t len;
+} concept_value;
+
 typedef struct concept_values {
-    char (*v)[RP_FACET_VALUE_MAX];
-    size_t *len;
+    concept_value *v;
     size_t n, cap;
 } concept_values;
 
@@ -578,42 +561,34 @@ static int collect_value(void *ctx, const char *v, size_t len,
 {
     concept_values *cv = ctx;
     (void)set;
-    if (cv->n == cv->cap) {
-        size_t cap = cv->cap ? cv->cap * 2 : 256;
-        void *pv = realloc(cv->v, cap * sizeof *cv->v);
-        if (pv == NULL)
-            return RP_ENOMEM;
-        cv->v = pv;
-        void *pl = realloc(cv->len, cap * sizeof *cv->len);
-        if (pl == NULL)
-            return RP_ENOMEM;
-        cv->len = pl;
-        cv->cap = cap;
-    }
-    memcpy(cv->v[cv->n], v, len);
-    cv->len[cv->n++] = len;
+    if (len > RP_FACET_VALUE_MAX)
+        return RP_ECORRUPT;
+    if (rp__grow((void **)&cv->v, &cv->cap, cv->n + 1, sizeof *cv->v) != 0)
+        return RP_ENOMEM;
+    memcpy(cv->v[cv->n].v, v, len);
+    cv->v[cv->n++].len = len;
     return 0;
 }
 
 /* Takes the removed documents out of every stored concept's set. */
 static int remove_gone(rp_txn *t, const rp_docset *gone)
 {
-    concept_values cv = {NULL, NULL, 0, 0};
+    concept_values cv = {NULL, 0, 0};
     int rc = rp_txn_facet_scan(t, RP_FACET_CONCEPTS, collect_value, &cv);
     for (size_t i = 0; rc == 0 && i < cv.n; i++) {
         rp_docset *set;
-        rc = rp_txn_facet_get(t, RP_FACET_CONCEPTS, cv.v[i], cv.len[i], &set);
+        rc = rp_txn_facet_get(t, RP_FACET_CONCEPTS, cv.v[i].v, cv.v[i].len,
+                              &set);
         if (rc != 0)
             break;
         if (rp_docset_and_count(set, gone) > 0) {
             rp_docset_andnot(set, gone);
-            rc = rp_txn_facet_put(t, RP_FACET_CONCEPTS, cv.v[i], cv.len[i],
-                                  set);
+            rc = rp_txn_facet_put(t, RP_FACET_CONCEPTS, cv.v[i].v,
+                                  cv.v[i].len, set);
         }
         rp_docset_free(set);
     }
     free(cv.v);
-    free(cv.len);
     return rc;
 }
 

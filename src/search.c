@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "rapport/error.h"
+#include "internal.h"
 
 #define END UINT32_MAX
 #define MAX_TEXT_TERMS 1024  /* distinct terms kept from a text query */
@@ -84,15 +85,10 @@ static void *c_alloc(ctx *c, size_t size)
 {
     if (c->rc != 0)
         return NULL;
-    if (c->nallocs == c->capallocs) {
-        size_t cap = c->capallocs ? c->capallocs * 2 : 32;
-        void **p = realloc(c->allocs, cap * sizeof *p);
-        if (p == NULL) {
-            c->rc = RP_ENOMEM;
-            return NULL;
-        }
-        c->allocs = p;
-        c->capallocs = cap;
+    if (rp__grow((void **)&c->allocs, &c->capallocs, c->nallocs + 1,
+                 sizeof *c->allocs) != 0) {
+        c->rc = RP_ENOMEM;
+        return NULL;
     }
     void *p = calloc(1, size);
     if (p == NULL) {
@@ -477,15 +473,10 @@ static node *new_term(ctx *c, const char *s, size_t len, unsigned mask,
     term *t = n ? c_alloc(c, sizeof *t) : NULL;
     if (t == NULL)
         return NULL;
-    if (c->nterms == c->capterms) {
-        size_t cap = c->capterms ? c->capterms * 2 : 16;
-        term **p = realloc(c->terms, cap * sizeof *p);
-        if (p == NULL) {
-            c->rc = RP_ENOMEM;
-            return NULL;
-        }
-        c->terms = p;
-        c->capterms = cap;
+    if (rp__grow((void **)&c->terms, &c->capterms, c->nterms + 1,
+                 sizeof *c->terms) != 0) {
+        c->rc = RP_ENOMEM;
+        return NULL;
     }
     c->terms[c->nterms++] = t;
     n->t = t;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "rapport/error.h"
+#include "internal.h"
 
 #define NONE SIZE_MAX
 #define ELLIPSIS "\xe2\x80\xa6" /* U+2026, written where the text is cut */
@@ -58,26 +59,6 @@ static size_t term_id(const rp_termset *s, const char *t, size_t len)
     return find_at(s, t, len, &at) ? at : NONE;
 }
 
-/* Makes room for need elem-sized items in the array p of capacity *cap,
- * doubling from 16. Returns the array (p itself when it had room) and
- * updates *cap, or returns NULL, leaving p and *cap as they were. */
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    size_t n = *cap ? *cap : 16;
-    while (n < need) {
-        if (n > SIZE_MAX / 2)
-            return NULL;
-        n *= 2;
-    }
-    if (n > SIZE_MAX / elem)
-        return NULL;
-    void *q = realloc(p, n * elem);
-    if (q != NULL)
-        *cap = n;
-    return q;
-}
 
 /* Adds one term unless present. The bytes are appended; the index entry
  * is inserted at its sorted place, shifting the entries after it. */
@@ -88,21 +69,14 @@ static int add_term(rp_termset *s, const char *t, size_t len)
         return 0;
     if (len > SIZE_MAX - s->used)
         return RP_ENOMEM;
-    char *bytes = grow(s->bytes, &s->bytes_cap, s->used + len, 1);
-    if (bytes == NULL)
+    if (rp__grow((void **)&s->bytes, &s->bytes_cap, s->used + len, 1) != 0)
         return RP_ENOMEM;
-    s->bytes = bytes;
     /* off and len share cap: grow both before recording the new cap (a
      * larger off alone is harmless). */
     size_t cap_off = s->cap, cap_len = s->cap;
-    size_t *off = grow(s->off, &cap_off, s->n + 1, sizeof *off);
-    if (off == NULL)
+    if (rp__grow((void **)&s->off, &cap_off, s->n + 1, sizeof *s->off) != 0 ||
+        rp__grow((void **)&s->len, &cap_len, s->n + 1, sizeof *s->len) != 0)
         return RP_ENOMEM;
-    s->off = off;
-    size_t *lens = grow(s->len, &cap_len, s->n + 1, sizeof *lens);
-    if (lens == NULL)
-        return RP_ENOMEM;
-    s->len = lens;
     assert(cap_off == cap_len);
     s->cap = cap_off;
     memcpy(s->bytes + s->used, t, len);
@@ -241,10 +215,9 @@ static void scan_fini(scan *sc)
 
 static int push_unit(scan *sc, size_t start, size_t end, int matched)
 {
-    unit *units = grow(sc->units, &sc->capunits, sc->nunits + 1, sizeof *units);
-    if (units == NULL)
+    if (rp__grow((void **)&sc->units, &sc->capunits, sc->nunits + 1,
+                 sizeof *sc->units) != 0)
         return RP_ENOMEM;
-    sc->units = units;
     sc->units[sc->nunits++] = (unit){start, end, NONE, matched};
     return 0;
 }
@@ -270,10 +243,9 @@ static int on_token(void *ctx, const rp_token *tok)
     rc = push_unit(sc, tok->start, tok->end, matched);
     if (rc != 0 || id == NONE)
         return rc;
-    occ *occs = grow(sc->occs, &sc->capoccs, sc->noccs + 1, sizeof *occs);
-    if (occs == NULL)
+    if (rp__grow((void **)&sc->occs, &sc->capoccs, sc->noccs + 1,
+                 sizeof *sc->occs) != 0)
         return RP_ENOMEM;
-    sc->occs = occs;
     sc->occs[sc->noccs++] = (occ){u, id};
     return 0;
 }
@@ -286,10 +258,9 @@ static int is_space(unsigned char c)
 
 static int open_atom(scan *sc, size_t start, size_t d)
 {
-    atom *atoms = grow(sc->atoms, &sc->capatoms, sc->natoms + 1, sizeof *atoms);
-    if (atoms == NULL)
+    if (rp__grow((void **)&sc->atoms, &sc->capatoms, sc->natoms + 1,
+                 sizeof *sc->atoms) != 0)
         return RP_ENOMEM;
-    sc->atoms = atoms;
     sc->atoms[sc->natoms++] = (atom){start, start, d, d, NONE};
     return 0;
 }

@@ -100,6 +100,25 @@ static inline const char *t_strerror(int rc)
 }
 #endif
 
+#ifndef T_NO_RAPPORT
+#include <errno.h>
+
+#include "rapport/buf.h"
+/* Reads a file of the repository (tests run from its root) into out, NUL
+ * appended (not counted in out->len); skips the test when the file is not
+ * there. The caller frees out with rp_buf_fini. */
+static inline void t_repo_file(const char *path, rp_buf *out)
+{
+    rp_buf_init(out);
+    int rc = rp_buf_read_file(out, path);
+    if (rc == -ENOENT)
+        T_SKIP("%s not found (run from the repository root)", path);
+    if (rc != 0 || rp_buf_append(out, "", 1) != 0)
+        T_FAIL("%s: %s", path, t_strerror(rc ? rc : RP_ENOMEM));
+    out->len--;
+}
+#endif
+
 /* Returns the shared data directory (env RP_SHARED_DATA, default
  * ../shared/data) if it exists, else NULL. */
 static inline const char *t_shared(void)

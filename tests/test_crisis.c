@@ -130,13 +130,10 @@ static void test_bad_configuration(void)
 
 static void test_project_configuration(void)
 {
-    FILE *f = fopen("corpus/crisis.json", "rb");
-    if (f == NULL)
-        T_SKIP("corpus/crisis.json not found (run from the repository "
-               "root)");
-    static char text[1 << 20];
-    size_t len = fread(text, 1, sizeof text, f);
-    fclose(f);
+    rp_buf file;
+    t_repo_file("corpus/crisis.json", &file);
+    const char *text = (const char *)file.data;
+    size_t len = file.len;
     rp_analyzer *an;
     ASSERT_OK(rp_analyzer_new("english", &an));
     rp_crisis *c = load(an, text);
@@ -191,6 +188,7 @@ static void test_project_configuration(void)
     cJSON_Delete(root);
     rp_crisis_free(c);
     rp_analyzer_free(an);
+    rp_buf_fini(&file);
 }
 
 static const t_case cases[] = {

@@ -415,21 +415,17 @@ static void admin_opts(srv_opts *o, const char *dir)
  * come with what matched; those not accepting clients come last. */
 static void test_match(void)
 {
-    if (access("corpus/vocabulary.json", R_OK) != 0)
-        T_SKIP("corpus/vocabulary.json not found (run from the repository "
-               "root)");
+    rp_buf vocab;
+    t_repo_file("corpus/vocabulary.json", &vocab);
     fixture f;
     open_fx(&f, ADMIN, NULL);
     srv_close(f.s);
     /* Store the vocabulary, then reopen so the server loads it. */
     rp_index *ix;
     ASSERT_OK(rp_index_open(f.dir, NULL, &ix, NULL));
-    FILE *fp = fopen("corpus/vocabulary.json", "rb");
-    ASSERT(fp != NULL);
-    static char text[1 << 20];
-    size_t len = fread(text, 1, sizeof text, fp);
-    fclose(fp);
-    ASSERT_OK(rp_json_store_vocab(ix, text, len, NULL));
+    ASSERT_OK(rp_json_store_vocab(ix, (const char *)vocab.data, vocab.len,
+                                  NULL));
+    rp_buf_fini(&vocab);
     rp_index_close(ix);
     srv_opts o;
     admin_opts(&o, f.dir);

@@ -208,20 +208,16 @@ static void test_word_evidence(void)
 /* The project's vocabulary: visitors' words find the concepts. */
 static void test_corpus_vocabulary(void)
 {
-    FILE *f = fopen("corpus/vocabulary.json", "rb");
-    if (f == NULL)
-        T_SKIP("corpus/vocabulary.json not found (run from the repository "
-               "root)");
-    static char text[1 << 20];
-    size_t len = fread(text, 1, sizeof text, f);
-    fclose(f);
+    rp_buf file;
+    t_repo_file("corpus/vocabulary.json", &file);
     rp_analyzer *an;
     ASSERT_OK(rp_analyzer_new("english", &an));
     rp_vocab *v;
     ASSERT_OK(rp_vocab_new(an, &v));
     rp_error err;
     rp_error_clear(&err);
-    int rc = rp_json_load_vocab(text, len, v, &err);
+    int rc = rp_json_load_vocab((const char *)file.data, file.len, v, &err);
+    rp_buf_fini(&file);
     if (rc != 0)
         T_FAIL("load: %s", err.msg);
     ASSERT_EQ(rp_vocab_nconcepts(v), 86 + 44);
