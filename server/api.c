@@ -7,6 +7,7 @@
  * transaction, so an update is visible to the next request. It never logs
  * query strings or keys.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -90,6 +91,14 @@ void srv_error(srv_response *resp, int status, const char *code,
         rc = rp_json_put_string(&resp->body, msg, n);
     if (rc == 0)
         rp_buf_printf(&resp->body, ",\"type\":\"%s\"}}", type);
+}
+
+/* The answer to a malformed document id. */
+static void bad_id(srv_response *resp)
+{
+    srv_error(resp, 400, "invalid_id", "invalid_request",
+              "ids are 1..%d printable ASCII bytes without spaces or '/'",
+              RP_ID_MAX_BYTES);
 }
 
 /* An error code from the library, as the API reports it. */
@@ -372,13 +381,35 @@ static void route_stats(srv *s, srv_response *resp)
 /* Builds the allowed set from the facet parameters: within one parameter
  * a comma means "any of", across parameters all must hold. *allow stays
  * NULL when no facet parameter is given. Returns 0, or -1 with resp set. */
-static int build_filter(rp_txn *txn, const srv_request *req,
+/* Every type named in the type parameter (commas: any of) must exist.
+ * Returns 0, or -1 with a 400 in resp. */
+static int check_types(const srv_request *req, srv_response *resp)
+{
+    const char *v = param(req, "type");
+    for (const char *p = v; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (rp_schema_doctype(p, len) == RP_DOC_NONE) {
+            srv_error(resp, 400, "invalid_type", "invalid_request",
+                      "type must be article, question or specialist");
+            return -1;
+        }
+        p += len + (comma != NULL);
+    }
+    return 0;
+}
+
+/* The filters of the request's parameters as a set of allowed documents
+ * (NULL: no filter). A single type is left to the search itself unless
+ * single_type is set. Returns 0, or -1 with the error in resp. */
+static int build_filter(rp_txn *txn, const srv_request *req, int single_type,
                         rp_docset **allow, srv_response *resp)
 {
     *allow = NULL;
     for (int f = 0; f < RP_NFACETS; f++) {
         const char *v = param(req, rp_schema_facet_name(f));
-        if (v == NULL || (f == RP_FACET_TYPE && strchr(v, ',') == NULL))
+        if (v == NULL || (f == RP_FACET_TYPE && !single_type &&
+                          strchr(v, ',') == NULL))
             continue; /* a single type is the search's own filter */
         rp_error err;
         rp_error_clear(&err);
@@ -558,6 +589,41 @@ static int open_results(srv *s, rp_analyzer *an, const char *q,
     return rc;
 }
 
+/* A refused search (400: a syntax error, a bad filter ...) whose words
+ * speak of a crisis still carries the crisis block, before the error. */
+static void crisis_on_error(srv *s, const srv_request *req,
+                            srv_response *resp)
+{
+    const char *q = param(req, "q");
+    rp_analyzer *an = NULL;
+    int hit = 0;
+    if (resp->status != 400 || s->crisis == NULL || q == NULL ||
+        resp->body.len == 0 || resp->body.data[0] != '{' ||
+        take_analyzer(s, &an) != 0)
+        return;
+    if (rp_crisis_detect(s->crisis, an, q, strlen(q), &hit) == RP_EUTF8)
+        hit = 1;
+    give_analyzer(s, an);
+    if (!hit)
+        return;
+    size_t blen;
+    const char *block = rp_crisis_block(s->crisis, &blen);
+    rp_buf out = RP_BUF_INIT;
+    int rc = rp_buf_puts(&out, "{\"crisis\":");
+    if (rc == 0)
+        rc = rp_buf_append(&out, block, blen);
+    if (rc == 0)
+        rc = rp_buf_puts(&out, ",");
+    if (rc == 0)
+        rc = rp_buf_append(&out, resp->body.data + 1, resp->body.len - 1);
+    if (rc == 0) {
+        rp_buf_fini(&resp->body);
+        resp->body = out;
+    } else {
+        rp_buf_fini(&out);
+    }
+}
+
 static void route_search(srv *s, const srv_request *req, srv_response *resp)
 {
     resp->route = "/v1/search";
@@ -574,14 +640,10 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
     }
     rp_search_opts so;
     rp_search_opts_init(&so);
-    if (type && *type && strchr(type, ',') == NULL) {
+    if (type && *type && check_types(req, resp) != 0)
+        return;
+    if (type && *type && strchr(type, ',') == NULL)
         so.type = rp_schema_doctype(type, strlen(type));
-        if (so.type == RP_DOC_NONE) {
-            srv_error(resp, 400, "invalid_type", "invalid_request",
-                      "type must be article, question or specialist");
-            return;
-        }
-    }
     if (param(req, "limit") &&
         count_param(param(req, "limit"), 1, SRV_MAX_LIMIT, &limit) != 0) {
         srv_error(resp, 400, "invalid_limit", "invalid_request",
@@ -615,12 +677,12 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
     rp_doc d;
     rp_doc_init(&d);
     rp_docset *allow = NULL, *matched = NULL;
-    rp_fees budget;
+    rp_fees budget = {0};
     const char *facets = param(req, "facets");
     rc = take_analyzer(s, &an);
     if (rc == 0)
         rc = rp_txn_begin(s->ix, 0, &txn);
-    if (rc == 0 && (build_filter(txn, req, &allow, resp) != 0 ||
+    if (rc == 0 && (build_filter(txn, req, 0, &allow, resp) != 0 ||
                     build_budget(req, &budget, resp) != 0))
         goto done; /* resp holds the error */
     so.allow = allow;
@@ -719,7 +781,7 @@ enum { FOR_TEXT, FOR_DOC, RELATED_TO_DOC };
 static void serve_match(srv *s, const srv_request *req, int what,
                         const char *q, const char *id, srv_response *resp)
 {
-    if (search_allowed(s, req, resp) != 0)
+    if (search_allowed(s, req, resp) != 0 || check_types(req, resp) != 0)
         return;
     double t0 = now_ms();
     long limit = 10, offset = 0, seed = (long)(time(NULL) / 86400);
@@ -738,7 +800,7 @@ static void serve_match(srv *s, const srv_request *req, int what,
     rp_txn *txn = NULL;
     rp_docset *allow = NULL, *matched = NULL;
     const char *facets = param(req, "facets");
-    rp_fees budget;
+    rp_fees budget = {0};
     rp_match_results r;
     memset(&r, 0, sizeof r);
     rp_doc d;
@@ -746,7 +808,7 @@ static void serve_match(srv *s, const srv_request *req, int what,
     int rc = take_analyzer(s, &an);
     if (rc == 0)
         rc = rp_txn_begin(s->ix, 0, &txn);
-    if (rc == 0 && (build_filter(txn, req, &allow, resp) != 0 ||
+    if (rc == 0 && (build_filter(txn, req, 1, &allow, resp) != 0 ||
                     build_budget(req, &budget, resp) != 0))
         goto done;
     rp_match_opts mo;
@@ -762,9 +824,20 @@ static void serve_match(srv *s, const srv_request *req, int what,
     rp_docid doc = 0;
     if (rc == 0 && id) {
         rc = rp_txn_id_get(txn, id, strlen(id), &doc);
+        /* Specialists are paired with articles and questions only. */
+        const void *rec;
+        const char *rid;
+        size_t len, rlen;
+        rp_doctype dt = RP_DOC_NONE;
+        if (rc == 0 && what == FOR_DOC &&
+            (rc = rp_txn_doc_get(txn, doc, &rec, &len)) == 0)
+            rc = rp_doc_record_id(rec, len, &dt, &rid, &rlen);
+        if (rc == 0 && what == FOR_DOC && dt == RP_DOC_SPECIALIST)
+            rc = RP_ENOTFOUND;
         if (rc == RP_ENOTFOUND) {
             srv_error(resp, 404, "not_found", "not_found",
-                      "no document with that id");
+                      what == FOR_DOC ? "no article or question with that id"
+                                      : "no document with that id");
             goto done;
         }
     }
@@ -860,6 +933,11 @@ static void route_match(srv *s, const srv_request *req, srv_response *resp)
     if (q == NULL || *q == '\0') {
         srv_error(resp, 400, "missing_query", "invalid_request",
                   "the q parameter is required");
+        return;
+    }
+    if (strlen(q) > RP_QUERY_MAX_BYTES) {
+        srv_error(resp, 400, "limit_exceeded", "invalid_request",
+                  "query longer than %d bytes", RP_QUERY_MAX_BYTES);
         return;
     }
     serve_match(s, req, FOR_TEXT, q, NULL, resp);
@@ -998,9 +1076,7 @@ static void route_get_doc(srv *s, const srv_request *req, const char *id,
     if (search_allowed(s, req, resp) != 0)
         return;
     if (!rp_doc_id_valid(id, strlen(id))) {
-        srv_error(resp, 400, "invalid_id", "invalid_request",
-                  "ids are 1..256 printable ASCII bytes without spaces or "
-                  "'/'");
+        bad_id(resp);
         return;
     }
     rp_txn *txn;
@@ -1107,9 +1183,7 @@ static void route_delete_doc(srv *s, const srv_request *req, const char *id,
     memset(&res, 0, sizeof res);
     rc = rp_batch_delete(b, id, strlen(id));
     if (rc == RP_EDOC) {
-        srv_error(resp, 400, "invalid_id", "invalid_request",
-                  "ids are 1..256 printable ASCII bytes without spaces or "
-                  "'/'");
+        bad_id(resp);
         rp_batch_free(b);
         return;
     }
@@ -1132,8 +1206,14 @@ static void route_static(srv *s, const srv_request *req, srv_response *resp)
     const char *p = req->path;
     if (strcmp(p, "/") == 0)
         p = "/index.html";
-    /* Only plain relative names: no "..", no hidden files, no escapes. */
-    for (const char *c = p; *c; c++) {
+    /* Only plain names below the directory: a leading "/" (so the name
+     * cannot extend the directory's own name), no "..", no hidden files,
+     * no escapes. */
+    if (p[0] != '/') {
+        srv_error(resp, 404, "not_found", "not_found", "no such file");
+        return;
+    }
+    for (const char *c = p + 1; *c; c++) {
         int ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                  (*c >= '0' && *c <= '9') || *c == '/' || *c == '-' ||
                  *c == '_' || (*c == '.' && c[-1] != '/' && c[-1] != '.');
@@ -1158,19 +1238,23 @@ static void route_static(srv *s, const srv_request *req, srv_response *resp)
             ctype = types[i].type;
     char path[4096];
     struct stat st;
-    FILE *f = NULL;
-    if (ctype && (size_t)snprintf(path, sizeof path, "%s%s", s->o.web_dir,
-                                  p) < sizeof path &&
-        stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-        (size_t)st.st_size <= WEB_FILE_MAX)
-        f = fopen(path, "rb");
-    if (f == NULL) {
+    if (!ctype ||
+        (size_t)snprintf(path, sizeof path, "%s%s", s->o.web_dir, p) >=
+            sizeof path ||
+        stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (size_t)st.st_size > WEB_FILE_MAX) {
         srv_error(resp, 404, "not_found", "not_found", "no such file");
         return;
     }
-    if (rp_buf_reserve(&resp->body, (size_t)st.st_size) == 0)
-        resp->body.len = fread(resp->body.data, 1, (size_t)st.st_size, f);
-    fclose(f);
+    int rc = rp_buf_read_file(&resp->body, path);
+    if (rc == -ENOENT) { /* removed since the stat */
+        srv_error(resp, 404, "not_found", "not_found", "no such file");
+        return;
+    }
+    if (rc != 0) {
+        lib_error(resp, rc, NULL);
+        return;
+    }
     resp->content_type = ctype;
     /* Pages and scripts may change with a deploy: caches check back after
      * five minutes. API answers stay no-store (health data). */
@@ -1220,9 +1304,7 @@ static void route_doc_pairs(srv *s, const srv_request *req, int what,
     char id[RP_ID_MAX_BYTES + 1];
     id_between(req->path, prefix_len, suffix, id);
     if (!rp_doc_id_valid(id, strlen(id))) {
-        srv_error(resp, 400, "invalid_id", "invalid_request",
-                  "ids are 1..256 printable ASCII bytes without spaces or "
-                  "'/'");
+        bad_id(resp);
         return;
     }
     serve_match(s, req, what, NULL, id, resp);
@@ -1258,14 +1340,16 @@ void srv_handle(srv *s, const srv_request *req, srv_response *resp)
         else
             method_not_allowed(resp, "GET");
     } else if (strcmp(p, "/v1/search") == 0) {
-        if (is(req, "GET") || is(req, "HEAD"))
+        if (is(req, "GET") || is(req, "HEAD")) {
             route_search(s, req, resp);
-        else
+            crisis_on_error(s, req, resp);
+        } else
             method_not_allowed(resp, "GET");
     } else if (strcmp(p, "/v1/match") == 0) {
-        if (is(req, "GET") || is(req, "HEAD"))
+        if (is(req, "GET") || is(req, "HEAD")) {
             route_match(s, req, resp);
-        else
+            crisis_on_error(s, req, resp);
+        } else
             method_not_allowed(resp, "GET");
     } else if (strcmp(p, "/v1/suggest") == 0) {
         if (is(req, "GET") || is(req, "HEAD"))

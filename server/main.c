@@ -40,6 +40,13 @@ static char *read_key(const char *path, size_t *len)
     }
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         line[--n] = '\0';
+    if (n == 0) { /* an empty key would let an empty Bearer in */
+        free(line);
+        fprintf(stderr, "rapport-server: %s: the key on the first line is "
+                        "empty\n",
+                path);
+        return NULL;
+    }
     *len = (size_t)n;
     return line;
 }

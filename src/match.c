@@ -225,12 +225,12 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
     const rp_search_opts *so0 = &opts->search;
     size_t limit = so0->limit ? so0->limit : 10;
     uint32_t *ids = malloc(RP_MATCH_CANDIDATES * sizeof *ids);
-    ranked *rk = malloc(RP_MATCH_CANDIDATES * sizeof *rk);
+    ranked *rk = NULL; /* one per candidate, once they are known */
     rp_docset *cand = NULL, *targets = NULL, *acc = NULL, *fre = NULL;
     rp_docset *allow = NULL;
     rp_results tr;
     memset(&tr, 0, sizeof tr);
-    int rc = ids && rk ? 0 : RP_ENOMEM;
+    int rc = ids ? 0 : RP_ENOMEM;
     double wsum = 0;
     if (rc == 0)
         rc = rp_docset_new(&cand);
@@ -297,6 +297,8 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
     if (rc == 0)
         qsort(tr.hits, tr.nhits, sizeof *tr.hits, cmp_hit_doc);
     size_t nc = rc == 0 ? rp_docset_list(cand, ids, RP_MATCH_CANDIDATES) : 0;
+    if (rc == 0 && (rk = malloc((nc ? nc : 1) * sizeof *rk)) == NULL)
+        rc = RP_ENOMEM;
     size_t nr = 0;
     for (size_t k = 0; rc == 0 && k < nc; k++) {
         rp_docid d = ids[k];

@@ -12,6 +12,7 @@
 #include "../server/server.h"
 #include "rapport/index.h"
 #include "rapport/json.h"
+#include "rapport/query.h"
 #include "t.h"
 
 #define ADMIN "0123456789abcdef0123456789abcdef"
@@ -512,6 +513,29 @@ static void test_match(void)
                    NULL, NULL, &j),
               404);
     cJSON_Delete(j);
+    /* A specialist is not an article to pair with specialists. */
+    ASSERT_EQ(call(&f, "GET", "/v1/articles/s2/specialists", NULL, 0, NULL,
+                   NULL, NULL, &j),
+              404);
+    cJSON_Delete(j);
+    /* Types are checked, and one type filters like the others. */
+    srv_param pt[] = {{"q", "checking the stove"}, {"type", "bogus"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", pt, 2, NULL, NULL, NULL, &j), 400);
+    cJSON_Delete(j);
+    srv_param pa[] = {{"q", "checking the stove"}, {"type", "article"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", pa, 2, NULL, NULL, NULL, &j), 200);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "hits")), 0);
+    cJSON_Delete(j);
+    /* A query longer than a search may be is refused here too. */
+    static char longq[RP_QUERY_MAX_BYTES + 2];
+    memset(longq, 'a', sizeof longq - 1);
+    srv_param pl[] = {{"q", longq}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", pl, 1, NULL, NULL, NULL, &j), 400);
+    ASSERT_STR_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"),
+                                      "code")
+                      ->valuestring,
+                  "limit_exceeded");
+    cJSON_Delete(j);
     ASSERT_EQ(call(&f, "GET", "/v1/articles//specialists", NULL, 0, NULL,
                    NULL, NULL, &j),
               400);
@@ -535,6 +559,12 @@ static void test_match(void)
     h0 = cJSON_GetArrayItem(hits, 0);
     ASSERT_STR_EQ(cJSON_GetObjectItem(h0, "id")->valuestring, "q1");
     ASSERT_STR_EQ(cJSON_GetObjectItem(h0, "type")->valuestring, "question");
+    cJSON_Delete(j);
+    srv_param ta[] = {{"type", "article"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/documents/a1/related", ta, 1, NULL, NULL,
+                   NULL, &j),
+              200);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "hits")), 0);
     cJSON_Delete(j);
     ASSERT_EQ(call(&f, "GET", "/v1/documents/nope/related", NULL, 0, NULL,
                    NULL, NULL, &j),
@@ -600,6 +630,21 @@ static void test_crisis_block(void)
         ASSERT(cJSON_GetObjectItem(j, "crisis") == NULL);
         cJSON_Delete(j);
     }
+    /* A refused query (a syntax error) keeps the block before its error. */
+    srv_param bad[] = {{"q", "sometimes I hurt myself ("}};
+    cJSON *e;
+    ASSERT_EQ(call(&f, "GET", "/v1/search", bad, 1, NULL, NULL, NULL, &e), 400);
+    ASSERT_STR_EQ(e->child->string, "crisis");
+    ASSERT(cJSON_GetObjectItem(e, "error") != NULL);
+    cJSON_Delete(e);
+    srv_param badm[] = {{"q", "sometimes I hurt myself"}, {"limit", "0"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", badm, 2, NULL, NULL, NULL, &e), 400);
+    ASSERT_STR_EQ(e->child->string, "crisis");
+    cJSON_Delete(e);
+    srv_param badg[] = {{"q", "grief ("}};
+    ASSERT_EQ(call(&f, "GET", "/v1/search", badg, 1, NULL, NULL, NULL, &e), 400);
+    ASSERT(cJSON_GetObjectItem(e, "crisis") == NULL);
+    cJSON_Delete(e);
     srv_close(f.s);
     f.s = NULL;
     /* A bad file, then a missing one: no server, a message naming it. */
@@ -630,6 +675,10 @@ static void test_static_files(void)
     write_file(path, "<!doctype html><title>t</title>");
     snprintf(path, sizeof path, "%s/box.js", web);
     write_file(path, "console.log(1);");
+    /* A file beside the directory whose name extends the directory's. */
+    char beside[192];
+    snprintf(beside, sizeof beside, "%s-secret.html", web);
+    write_file(beside, "secret");
     srv_opts o;
     memset(&o, 0, sizeof o);
     o.db = f.dir;
@@ -648,6 +697,8 @@ static void test_static_files(void)
         {"/../index.html", 404, NULL},
         {"/.hidden.html", 404, NULL},
         {"/box.exe", 404, NULL},
+        {"-secret.html", 404, NULL},
+        {".html", 404, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         srv_request req = {"GET", cases[i].path, NULL, 0, NULL, NULL, NULL,
@@ -678,6 +729,7 @@ static void test_static_files(void)
     snprintf(path, sizeof path, "%s/box.js", web);
     unlink(path);
     rmdir(web);
+    unlink(beside);
     close_fx(&f);
 }
 

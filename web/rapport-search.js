@@ -401,7 +401,8 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
         let body = null;
         try { body = await res.json(); } catch (e) { if (late || e.name === 'AbortError') throw e; }
         if (!res.ok || !body || typeof body !== 'object') {
-          throw Object.assign(new Error(errorText(res.ok ? 502 : res.status, body)), { status: res.status });
+          throw Object.assign(new Error(errorText(res.ok ? 502 : res.status, body)),
+            { status: res.status, crisis: body && body.crisis });
         }
         return body;
       } catch (e) {
@@ -478,6 +479,8 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
 
     _fail(e, q) {
       this._clear();
+      // A refused query that speaks of a crisis still shows its block.
+      if (e.crisis && typeof e.crisis === 'object') this._crisisBox.replaceChildren(this._crisis(e.crisis));
       this._status.className = 'status error';
       this._status.textContent = e.message;
       this._say(e.message);

@@ -172,6 +172,15 @@ test('words of crisis bring the crisis block first', async (page, base) => {
   await page.screenshot({ path: path.join(shots, 'crisis.png'), fullPage: true });
 });
 
+test('a refused query that speaks of a crisis still shows the block', async (page, base) => {
+  await page.goto(base + '/');
+  await typeQuery(page, 'i want to end my life (');
+  await input(page).press('Enter');
+  const crisis = box(page).locator('[role="alert"]');
+  await crisis.waitFor({ timeout: TIMEOUT });
+  await box(page).locator('.status.error').waitFor({ timeout: TIMEOUT });
+});
+
 test('a 360 px phone screen needs no sideways scrolling', async (page, base) => {
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(base + '/specialists.html');
