@@ -41,9 +41,17 @@ int rp_about_text(const rp_doc *d, rp_buf *out)
         size_t n = body->len;
         const char *b = rp_doc_value(d, body);
         if (n > ABOUT_BODY_BYTES) {
-            n = ABOUT_BODY_BYTES;
-            while (n > 0 && b[n] != ' ')
-                n--;
+            /* Cut at the last white space; text without any (a long
+             * word, CJK) is cut at a character boundary instead. */
+            size_t cut = ABOUT_BODY_BYTES;
+            while (cut > 0 && !strchr(" \t\r\n", b[cut]))
+                cut--;
+            if (cut == 0) {
+                cut = ABOUT_BODY_BYTES;
+                while (cut > 0 && ((unsigned char)b[cut] & 0xC0) == 0x80)
+                    cut--;
+            }
+            n = cut;
         }
         rc = rp_buf_append(out, b, n);
     }

@@ -171,9 +171,10 @@ typedef struct spans {
     size_t n, cap;
 } spans;
 
-static int add_span(void *ctx, unsigned first, unsigned last)
+static int add_span(void *ctx, size_t phrase, unsigned first, unsigned last)
 {
     spans *sp = ctx;
+    (void)phrase;
     if (rp__grow((void **)&sp->s, &sp->cap, sp->n + 1, sizeof(span)) != 0)
         return RP_ENOMEM;
     sp->s[sp->n].first = first;
@@ -184,9 +185,11 @@ static int add_span(void *ctx, unsigned first, unsigned last)
 
 /* Stops the search (returns 1) at a trigger occurrence that no
  * not-trigger occurrence covers. */
-static int uncovered(void *ctx, unsigned first, unsigned last)
+static int uncovered(void *ctx, size_t phrase, unsigned first,
+                     unsigned last)
 {
     const spans *ex = ctx;
+    (void)phrase;
     for (size_t i = 0; i < ex->n; i++)
         if (ex->s[i].first <= first && last <= ex->s[i].last)
             return 0;
@@ -202,12 +205,10 @@ int rp_crisis_detect(const rp_crisis *c, rp_analyzer *an, const char *text,
     if (rc == RP_EUTF8)
         *hit = 1;
     spans ex = {NULL, 0, 0};
-    size_t nex = rp_phrases_count(c->exceptions);
-    for (size_t i = 0; rc == 0 && i < nex; i++)
-        rc = rp_phrases_each(c->exceptions, i, t.t, t.n, add_span, &ex);
-    size_t ntr = rp_phrases_count(c->triggers);
-    for (size_t i = 0; rc == 0 && !*hit && i < ntr; i++)
-        *hit = rp_phrases_each(c->triggers, i, t.t, t.n, uncovered, &ex);
+    if (rc == 0)
+        rc = rp_phrases_scan(c->exceptions, t.t, t.n, add_span, &ex);
+    if (rc == 0)
+        *hit = rp_phrases_scan(c->triggers, t.t, t.n, uncovered, &ex) != 0;
     free(ex.s);
     rp_vterms_fini(&t);
     return rc;

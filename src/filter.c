@@ -21,6 +21,17 @@ int rp_filter_add(rp_txn *txn, rp_docset **allow, int facet,
         size_t n = comma ? (size_t)(comma - p) : len - i;
         char norm[RP_FACET_VALUE_MAX];
         size_t nn = rp_schema_facet_value(p, n, norm);
+        /* 0 for blanks (skipped) and for values too long to be stored. */
+        size_t k = 0;
+        while (k < n && strchr(" \t\r\n", p[k]) && p[k] != '\0')
+            k++;
+        if (nn == 0 && k < n) {
+            rc = rp_error_set(err, RP_EINVAL, 0,
+                              "a %s value is longer than %d bytes",
+                              rp_schema_facet_name(facet),
+                              RP_FACET_VALUE_MAX);
+            break;
+        }
         if (nn > 0) {
             rp_docset *set;
             rc = rp_txn_facet_get(txn, facet, norm, nn, &set);

@@ -473,7 +473,8 @@ static void deltas_fini(facet_deltas *fd)
 
 static int on_facet(void *ctx, int facet, const char *v, size_t len);
 
-/* Loads the index's vocabulary, if it has one, for the concepts facet. */
+/* Makes the commit's analyzer (also used to re-analyse deleted documents)
+ * and loads the index's vocabulary, if it has one, for the concepts facet. */
 static int deltas_load_vocab(facet_deltas *fd, rp_txn *t, const char *lang)
 {
     int rc = rp_analyzer_new(lang, &fd->an);
@@ -552,7 +553,8 @@ typedef struct concept_value {
 } concept_value;
 
 typedef struct concept_values {
-    concept_value *v;
+    const rp_docset *gone; /* the documents removed */
+    concept_value *v;      /* the values whose sets hold some of them */
     size_t n, cap;
 } concept_values;
 
@@ -560,7 +562,8 @@ static int collect_value(void *ctx, const char *v, size_t len,
                          const rp_docset *set)
 {
     concept_values *cv = ctx;
-    (void)set;
+    if (rp_docset_and_count(set, cv->gone) == 0)
+        return 0;
     if (len > RP_FACET_VALUE_MAX)
         return RP_ECORRUPT;
     if (rp__grow((void **)&cv->v, &cv->cap, cv->n + 1, sizeof *cv->v) != 0)
@@ -573,7 +576,7 @@ static int collect_value(void *ctx, const char *v, size_t len,
 /* Takes the removed documents out of every stored concept's set. */
 static int remove_gone(rp_txn *t, const rp_docset *gone)
 {
-    concept_values cv = {NULL, 0, 0};
+    concept_values cv = {gone, NULL, 0, 0};
     int rc = rp_txn_facet_scan(t, RP_FACET_CONCEPTS, collect_value, &cv);
     for (size_t i = 0; rc == 0 && i < cv.n; i++) {
         rp_docset *set;
@@ -581,11 +584,9 @@ static int remove_gone(rp_txn *t, const rp_docset *gone)
                               &set);
         if (rc != 0)
             break;
-        if (rp_docset_and_count(set, gone) > 0) {
-            rp_docset_andnot(set, gone);
-            rc = rp_txn_facet_put(t, RP_FACET_CONCEPTS, cv.v[i].v,
-                                  cv.v[i].len, set);
-        }
+        rp_docset_andnot(set, gone);
+        rc = rp_txn_facet_put(t, RP_FACET_CONCEPTS, cv.v[i].v, cv.v[i].len,
+                              set);
         rp_docset_free(set);
     }
     free(cv.v);
@@ -768,8 +769,8 @@ static int delete_replaced(rp_batch *b, rp_txn *t, const idref *ids,
                            size_t nids, rp_stats *st, rp_batch_result *res,
                            facet_deltas *fd)
 {
-    rp_analyzer *an = NULL;
-    int rc = rp_analyzer_new(rp_index_lang(b->ix), &an);
+    rp_analyzer *an = fd->an; /* the commit's; nothing else uses it yet */
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < nids; i++) {
         op *o = op_at(b, ids[i].op);
         if (o->skip)
@@ -789,7 +790,6 @@ static int delete_replaced(rp_batch *b, rp_txn *t, const idref *ids,
         else
             res->replaced++;
     }
-    rp_analyzer_free(an);
     return rc;
 }
 

@@ -599,6 +599,15 @@ static int vocab_concepts(const cJSON *root, const char *key, int kind,
                                 id->valuestring);
         rc = cb(ctx, kind, id->valuestring, label->valuestring,
                 match->valuestring, ph, n, par, npar);
+        if (rc == RP_EINVAL)
+            rc = rp_error_set(err, RP_EDOC, 0,
+                              "%s: ids are unique, 1..64 lower-case letters, "
+                              "digits and '-'; match is 1..64 bytes",
+                              id->valuestring);
+        else if (rc == RP_ELIMIT)
+            rc = rp_error_set(err, RP_EDOC, 0,
+                              "%s: a phrase has more than 16 words",
+                              id->valuestring);
     }
     return rc;
 }

@@ -118,10 +118,10 @@ static int cmp_ranked(const void *a, const void *b)
     return (x->hit.doc > y->hit.doc) - (x->hit.doc < y->hit.doc);
 }
 
-static int cmp_reason(const void *a, const void *b)
+static int cmp_qconcept(const void *a, const void *b)
 {
-    const rp_match_reason *x = a, *y = b;
-    return (x->weight < y->weight) - (x->weight > y->weight);
+    const qconcept *x = a, *y = b;
+    return (x->w < y->w) - (x->w > y->w);
 }
 
 static int cmp_hit_doc(const void *a, const void *b)
@@ -224,14 +224,17 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
     const rp_vocab *vocab = st->v;
     const rp_search_opts *so0 = &opts->search;
     size_t limit = so0->limit ? so0->limit : 10;
-    uint32_t *ids = malloc(RP_MATCH_CANDIDATES * sizeof *ids);
-    ranked *rk = NULL; /* one per candidate, once they are known */
+    uint32_t *ids = NULL; /* every candidate, once they are known */
+    ranked *rk = NULL;
     rp_docset *cand = NULL, *targets = NULL, *acc = NULL, *fre = NULL;
     rp_docset *allow = NULL;
     rp_results tr;
     memset(&tr, 0, sizeof tr);
-    int rc = ids ? 0 : RP_ENOMEM;
+    int rc = 0;
     double wsum = 0;
+    /* Heaviest concepts first: each hit's reasons then come in order and
+     * the ones kept are the heaviest. */
+    qsort(st->qc, st->n, sizeof st->qc[0], cmp_qconcept);
     if (rc == 0)
         rc = rp_docset_new(&cand);
     if (rc == 0)
@@ -296,9 +299,12 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
         rp_docset_and(cand, so0->allow);
     if (rc == 0)
         qsort(tr.hits, tr.nhits, sizeof *tr.hits, cmp_hit_doc);
-    size_t nc = rc == 0 ? rp_docset_list(cand, ids, RP_MATCH_CANDIDATES) : 0;
-    if (rc == 0 && (rk = malloc((nc ? nc : 1) * sizeof *rk)) == NULL)
+    size_t nc = rc == 0 ? (size_t)rp_docset_count(cand) : 0;
+    if (rc == 0 && ((ids = malloc((nc ? nc : 1) * sizeof *ids)) == NULL ||
+                    (rk = malloc((nc ? nc : 1) * sizeof *rk)) == NULL))
         rc = RP_ENOMEM;
+    if (rc == 0)
+        nc = rp_docset_list(cand, ids, nc);
     size_t nr = 0;
     for (size_t k = 0; rc == 0 && k < nc; k++) {
         rp_docid d = ids[k];
@@ -329,8 +335,6 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
         double score = wsum > 0 ? W_CONCEPTS * c / wsum + W_TEXT * t : t;
         if (!(score > 0))
             continue;
-        qsort(r->hit.reasons, r->hit.nreasons, sizeof r->hit.reasons[0],
-              cmp_reason);
         r->hit.doc = d;
         r->hit.score = score;
         if (so0->matched)
@@ -357,7 +361,7 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
         out->nhits = rc == 0 ? n : 0;
         out->total = nr;
     }
-    for (size_t i = 0; st && i < st->n; i++)
+    for (size_t i = 0; i < st->n; i++)
         rp_docset_free(st->qc[i].set);
     rp_docset_free(cand);
     rp_docset_free(targets);

@@ -116,7 +116,7 @@ static int on_term(void *ctx, const rp_token *tok)
     if (tok->flags & RP_TOK_JOINED)
         return 0; /* phrases match by their parts */
     if (c->ph->nterms == PHRASE_TERMS)
-        return 0;
+        return RP_ELIMIT; /* refused: matching a prefix would be wrong */
     if (c->ph->nterms == 0)
         c->first = tok->pos;
     size_t i = c->ph->nterms++;

@@ -209,6 +209,15 @@ int rp_vocab_add_concept(rp_vocab *v, int kind, const char *id,
                          const char *const *phrases, size_t n,
                          const char *const *parents, size_t nparents)
 {
+    /* Ids are facet values as they stand (lower case, no spaces), so the
+     * concepts facet and rp_vocab_find use them unchanged. */
+    size_t idlen = strlen(id);
+    if (idlen == 0 || idlen > RP_FACET_VALUE_MAX)
+        return RP_EINVAL;
+    for (size_t i = 0; i < idlen; i++)
+        if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') ||
+              id[i] == '-'))
+            return RP_EINVAL;
     for (size_t i = 0; i < v->nconcepts; i++)
         if (strcmp(rp_vocab_id(v, i), id) == 0)
             return RP_EINVAL;
@@ -217,6 +226,8 @@ int rp_vocab_add_concept(rp_vocab *v, int kind, const char *id,
     c.kind = kind;
     char norm[RP_FACET_VALUE_MAX];
     c.match_len = rp_schema_facet_value(match, strlen(match), norm);
+    if (c.match_len == 0)
+        return RP_EINVAL; /* empty, or too long for a facet value */
     int rc = keep_str(v, id, strlen(id), &c.id_off);
     if (rc == 0)
         rc = keep_str(v, label, strlen(label), &c.label_off);
@@ -365,45 +376,86 @@ size_t rp_vocab_parents(const rp_vocab *v, size_t i, size_t *out)
     return c->nparents;
 }
 
-/* The idf sum of the distinct stems of q[0..n) that concept c uses. */
+static int cmp_stem(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen != blen)
+        return alen < blen ? -1 : 1;
+    return memcmp(a, b, alen);
+}
+
+static int cmp_vterm_ptr(const void *a, const void *b)
+{
+    const rp_vterm *x = *(const rp_vterm *const *)a;
+    const rp_vterm *y = *(const rp_vterm *const *)b;
+    return cmp_stem(x->stem, x->len, y->stem, y->len);
+}
+
+/* The idf sum of the stems concept c uses that occur among the sorted
+ * distinct query stems qs[0..nq): each concept word is looked up once. */
 static double word_evidence(const rp_vocab *v, const concept *c,
-                            const rp_vterm *q, size_t n)
+                            const rp_vterm *const *qs, size_t nq)
 {
     double sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t j = 0;
-        while (j < i && !(q[j].len == q[i].len &&
-                          memcmp(q[j].stem, q[i].stem, q[i].len) == 0))
-            j++;
-        if (j < i)
-            continue; /* counted at its first occurrence */
-        const cword *w = concept_word(v, c, q[i].stem, q[i].len);
-        if (w)
-            sum += w->idf;
+    for (size_t i = 0; i < c->nwords; i++) {
+        const cword *w = &v->words[c->word_off + i];
+        size_t len;
+        const char *stem = rp_phrases_term(v->phrases, w->ph, w->t, &len);
+        size_t lo = 0, hi = nq;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int r = cmp_stem(qs[mid]->stem, qs[mid]->len, stem, len);
+            if (r == 0) {
+                sum += w->idf;
+                break;
+            }
+            if (r < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
     }
     return sum;
 }
 
 /* Calls cb for the concepts q names: whole phrases, and word evidence
- * when words is set (see rp_vocab_concepts). */
+ * when words is set (see rp_vocab_concepts). The query's distinct stems
+ * are sorted once, so the cost grows with n log n, not n squared. */
 static int concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
                     int words, rp_vocab_concept_hit_cb cb, void *ctx)
 {
+    const rp_vterm *qstack[256], **qs = qstack;
+    double estack[256], *ev = estack;
+    unsigned char stack[1024], *occurs = stack;
+    int rc = 0;
+    if (words && n > 256 && (qs = malloc(n * sizeof *qs)) == NULL)
+        rc = RP_ENOMEM;
+    if (rc == 0 && words && v->nconcepts > 256 &&
+        (ev = malloc(v->nconcepts * sizeof *ev)) == NULL)
+        rc = RP_ENOMEM;
+    size_t nq = 0;
     double best = 0;
-    for (size_t i = 0; words && i < v->nconcepts; i++) {
-        double e = word_evidence(v, &v->concepts[i], q, n);
-        if (e > best)
-            best = e;
+    if (rc == 0 && words) {
+        for (size_t i = 0; i < n; i++)
+            qs[i] = &q[i];
+        qsort(qs, n, sizeof *qs, cmp_vterm_ptr);
+        for (size_t i = 0; i < n; i++) /* drop repeats */
+            if (nq == 0 || cmp_vterm_ptr(&qs[nq - 1], &qs[i]) != 0)
+                qs[nq++] = qs[i];
+        for (size_t i = 0; i < v->nconcepts; i++) {
+            ev[i] = word_evidence(v, &v->concepts[i], qs, nq);
+            if (ev[i] > best)
+                best = ev[i];
+        }
     }
-    unsigned char stack[1024], *occurs;
-    int rc = phrase_marks(v, q, n, stack, sizeof stack, &occurs);
+    if (rc == 0)
+        rc = phrase_marks(v, q, n, stack, sizeof stack, &occurs);
     for (size_t i = 0; i < v->nconcepts && rc == 0; i++) {
         const concept *c = &v->concepts[i];
         unsigned count = 0;
         for (size_t p = 0; p < c->nph; p++)
             count += occurs[v->refs[c->ph_off + p]];
         double w = count;
-        double e = words ? word_evidence(v, c, q, n) : 0;
+        double e = words ? ev[i] : 0;
         if (words && e >= RP_VOCAB_WORDS_MIN &&
             e >= RP_VOCAB_WORDS_NEAR * best)
             w += RP_VOCAB_WORDS_SHARE * e / best;
@@ -412,6 +464,10 @@ static int concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
     }
     if (occurs != stack)
         free(occurs);
+    if (qs != qstack)
+        free(qs);
+    if (ev != estack)
+        free(ev);
     return rc;
 }
 

@@ -63,6 +63,35 @@ static void test_text(void)
     ASSERT(strlen(t) <= 2 + 600);
     ASSERT(strlen(t) > 2 + 500);
     ASSERT(t[strlen(t) - 1] == 'x');
+    /* Without spaces the cut falls on newlines; without any white space,
+     * on a character boundary. */
+    for (size_t i = 0; i < sizeof body - 1; i++)
+        body[i] = i % 10 == 9 ? '\n' : 'x';
+    snprintf(json, sizeof json,
+             "{\"id\":\"q\",\"type\":\"question\",\"title\":\"T\","
+             "\"body\":\"%s\"}",
+             body);
+    char *raw = strchr(json, '\n'); /* JSON wants \n escaped */
+    ASSERT(raw != NULL);
+    rp_buf esc = RP_BUF_INIT;
+    for (const char *c = json; *c; c++)
+        ASSERT_OK(*c == '\n' ? rp_buf_puts(&esc, "\\n")
+                              : rp_buf_append(&esc, c, 1));
+    ASSERT_OK(rp_buf_append(&esc, "", 1));
+    t = text_of((const char *)esc.data);
+    rp_buf_fini(&esc);
+    ASSERT(strlen(t) > 2 + 500 && strlen(t) <= 2 + 600);
+    static char cjk[4096];
+    size_t n = (size_t)snprintf(cjk, sizeof cjk,
+                                "{\"id\":\"q\",\"type\":\"question\","
+                                "\"title\":\"T\",\"body\":\"a");
+    for (int k = 0; k < 400; k++) /* U+4E2D, three bytes each */
+        n += (size_t)snprintf(cjk + n, sizeof cjk - n, "\xe4\xb8\xad");
+    snprintf(cjk + n, sizeof cjk - n, "\"}");
+    t = text_of(cjk);
+    /* Byte 600 is the last byte of a character: the cut backs off to 598,
+     * where one begins. */
+    ASSERT_EQ(strlen(t), 2 + 598);
     ASSERT_STR_EQ(text_of("{\"id\":\"a\"}"), "");
 }
 

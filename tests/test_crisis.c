@@ -102,6 +102,9 @@ static void test_bad_configuration(void)
          "\"triggers\" has no words"},
         {"{\"triggers\": [\"x\"], \"not_triggers\": {}}", RP_EDOC,
          "\"not_triggers\" must be an array"},
+        {"{\"triggers\": [\"x\"], \"not_triggers\": [\"w1 w2 w3 w4 w5 w6 w7 "
+         "w8 w9 w10 w11 w12 w13 w14 w15 w16 w17\"]}",
+         RP_ELIMIT, "\"not_triggers\"[0]"},
         {"{\"triggers\": [\"x\"], \"resources\": []}", RP_EDOC,
          "\"message\" must be a non-empty string"},
         {"{\"triggers\": [\"x\"], \"message\": \"m\"}", RP_EDOC,

@@ -395,6 +395,19 @@ static void test_filters_and_facets(void)
               400);
     ASSERT_STR_EQ(error_code(j), "invalid_facet");
     cJSON_Delete(j);
+    /* A value too long to be a facet value is named as such. */
+    char longv[80];
+    memset(longv, 'x', sizeof longv - 1);
+    longv[sizeof longv - 1] = '\0';
+    srv_param badv[] = {{"q", "x"}, {"languages", longv}};
+    ASSERT_EQ(call(&f, "GET", "/v1/search", badv, 2, NULL, NULL, NULL, &j),
+              400);
+    ASSERT_STR_EQ(error_code(j), "invalid_filter");
+    ASSERT(strstr(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "error"),
+                                      "message")
+                      ->valuestring,
+                  "longer than 64") != NULL);
+    cJSON_Delete(j);
     srv_param badfee[] = {{"q", "x"}, {"fee_min", "9"}, {"fee_max", "3"}};
     ASSERT_EQ(call(&f, "GET", "/v1/search", badfee, 3, NULL, NULL, NULL, &j),
               400);

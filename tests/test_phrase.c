@@ -35,7 +35,6 @@ static const char *spans_in(rp_analyzer *an, const rp_phrases *p, size_t i,
     rp_vterms t;
     ASSERT_OK(rp_vterms_analyze(an, 0, text, strlen(text), &t));
     ASSERT_OK(rp_phrases_each(p, i, t.t, t.n, on_hit, &s));
-    ASSERT_EQ(rp_phrases_occurs(p, i, t.t, t.n), s.text[0] != 0);
     rp_vterms_fini(&t);
     return s.text;
 }

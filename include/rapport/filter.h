@@ -19,7 +19,8 @@
  * Narrows *allow (NULL: everything, then a new set the caller frees) to
  * the documents having any of the comma-separated values[0..len) in
  * facet (values are normalised as facet values: case and surrounding
- * spaces ignored). Returns 0; RP_EINVAL with err when no value is given;
+ * spaces ignored). Returns 0; RP_EINVAL with err when no value is given
+ * or a value is longer than a facet value (64 bytes);
  * RP_ECORRUPT or RP_ENOMEM (then *allow is freed and NULL).
  */
 int rp_filter_add(rp_txn *txn, rp_docset **allow, int facet,

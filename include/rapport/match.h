@@ -20,7 +20,7 @@
 #define RP_MATCH_MAX_REASONS 8
 #define RP_MATCH_MAX_WORDS 6
 #define RP_MATCH_WORD_BYTES 48
-#define RP_MATCH_CANDIDATES 2000 /* specialists considered at most */
+#define RP_MATCH_CANDIDATES 2000 /* text hits considered; page depth */
 
 typedef struct rp_match_opts {
     rp_search_opts search; /* filters (allow, budget) and scoring; the type

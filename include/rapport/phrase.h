@@ -49,8 +49,8 @@ void rp_phrases_free(rp_phrases *p);
 
 /* Sets *out to the index of text (len bytes), analysed and added if the
  * table does not hold it yet, or to SIZE_MAX when it has no index term
- * (only stop words, unless they are kept). Terms past the 16th are ignored. Returns 0, RP_EUTF8
- * or RP_ENOMEM. */
+ * (only stop words, unless they are kept). Returns 0, RP_ELIMIT (more
+ * than 16 terms: refused, not cut), RP_EUTF8 or RP_ENOMEM. */
 int rp_phrases_intern(rp_phrases *p, const char *text, size_t len,
                       size_t *out);
 

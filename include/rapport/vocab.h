@@ -41,7 +41,9 @@ size_t rp_vocab_nrules(const rp_vocab *v);
  * label, match (the label profiles list, kept normalised as a facet
  * value), the phrases that name it, and parent ids (resolved later by
  * rp_vocab_resolve; at most RP_VOCAB_MAX_PARENTS kept). Returns 0,
- * RP_EINVAL (duplicate id), RP_EUTF8 or RP_ENOMEM. */
+ * RP_EINVAL (an id that is not 1..64 of a-z, 0-9 and '-', or is already
+ * taken; a match that is empty or over 64 bytes), RP_ELIMIT (a phrase of
+ * more than 16 terms), RP_EUTF8 or RP_ENOMEM. */
 int rp_vocab_add_concept(rp_vocab *v, int kind, const char *id,
                          const char *label, const char *match,
                          const char *const *phrases, size_t n,
