@@ -278,17 +278,24 @@ static int key_equal(const char *given, size_t glen, const char *key,
     return diff == 0;
 }
 
+/* The bearer token of req, or NULL when it has none. */
+static const char *bearer(const srv_request *req)
+{
+    const char *h = req->authorization;
+    return h && strncmp(h, "Bearer ", 7) == 0 ? h + 7 : NULL;
+}
+
 /* 0 when req carries key as a bearer token; else sets 401 or 403. */
 static int check_key(const srv_request *req, const char *key, size_t klen,
                      srv_response *resp)
 {
-    const char *h = req->authorization;
-    if (h == NULL || strncmp(h, "Bearer ", 7) != 0) {
+    const char *token = bearer(req);
+    if (token == NULL) {
         srv_error(resp, 401, "unauthorized", "auth",
                   "send Authorization: Bearer <key>");
         return -1;
     }
-    if (!key_equal(h + 7, strlen(h + 7), key, klen)) {
+    if (!key_equal(token, strlen(token), key, klen)) {
         srv_error(resp, 403, "forbidden", "auth", "wrong key");
         return -1;
     }
@@ -300,10 +307,9 @@ static int search_allowed(srv *s, const srv_request *req, srv_response *resp)
     if (s->o.search_key == NULL)
         return 0; /* a public site search */
     /* The admin key may search too. */
-    if (s->o.admin_key && req->authorization &&
-        strncmp(req->authorization, "Bearer ", 7) == 0 &&
-        key_equal(req->authorization + 7, strlen(req->authorization + 7),
-                  s->o.admin_key, s->o.admin_key_len))
+    const char *token = bearer(req);
+    if (s->o.admin_key && token &&
+        key_equal(token, strlen(token), s->o.admin_key, s->o.admin_key_len))
         return 0;
     return check_key(req, s->o.search_key, s->o.search_key_len, resp);
 }
