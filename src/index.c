@@ -824,6 +824,62 @@ int rp_txn_term_scan(rp_txn *t, const char *prefix, size_t len,
     return rc == RP_ENOTFOUND ? 0 : rc;
 }
 
+struct rp_termcur {
+    MDB_cursor *c;
+};
+
+int rp_termcur_open(rp_txn *t, rp_termcur **out)
+{
+    *out = NULL;
+    rp_termcur *tc = malloc(sizeof *tc);
+    if (tc == NULL)
+        return RP_ENOMEM;
+    int rc = map_rc(mdb_cursor_open(t->txn, t->ix->dbi[DB_TERMS], &tc->c));
+    if (rc != 0) {
+        free(tc);
+        return rc;
+    }
+    *out = tc;
+    return 0;
+}
+
+static int termcur_get(rp_termcur *tc, MDB_val *k, MDB_cursor_op op,
+                       const char **term, size_t *tlen, rp_terminfo *info)
+{
+    MDB_val v;
+    int rc = map_rc(mdb_cursor_get(tc->c, k, &v, op));
+    if (rc != 0)
+        return rc;
+    if (k->mv_size == 0 || k->mv_size > RP_TERM_MAX_BYTES)
+        return RP_ECORRUPT;
+    *term = k->mv_data;
+    *tlen = k->mv_size;
+    return terminfo_decode(&v, info);
+}
+
+int rp_termcur_seek(rp_termcur *tc, const char *key, size_t len,
+                    const char **term, size_t *tlen, rp_terminfo *info)
+{
+    MDB_val k = {len, (void *)key};
+    return termcur_get(tc, &k, len ? MDB_SET_RANGE : MDB_FIRST, term, tlen,
+                       info);
+}
+
+int rp_termcur_next(rp_termcur *tc, const char **term, size_t *tlen,
+                    rp_terminfo *info)
+{
+    MDB_val k;
+    return termcur_get(tc, &k, MDB_NEXT, term, tlen, info);
+}
+
+void rp_termcur_close(rp_termcur *tc)
+{
+    if (tc == NULL)
+        return;
+    mdb_cursor_close(tc->c);
+    free(tc);
+}
+
 /* Builds the postings key of a term's block ending at last. */
 static size_t block_key(unsigned char *key, const char *term, size_t len,
                         rp_docid last)

@@ -173,6 +173,23 @@ int rp_txn_term_scan(rp_txn *txn, const char *prefix, size_t len,
                      rp_term_cb cb, void *ctx);
 
 /*
+ * A cursor over the dictionary in byte order, for walks that skip ahead
+ * (fuzzy matching). Open with rp_termcur_open (caller frees with
+ * rp_termcur_close); it lives no longer than its transaction. seek moves to
+ * the first term >= key[0..len) (len 0: the first term), next to the
+ * following one; both return 0 and set term, len (borrowed from LMDB, valid
+ * until the cursor moves) and info, RP_ENOTFOUND past the last term,
+ * RP_ECORRUPT or another error.
+ */
+typedef struct rp_termcur rp_termcur;
+int rp_termcur_open(rp_txn *txn, rp_termcur **out);
+int rp_termcur_seek(rp_termcur *tc, const char *key, size_t len,
+                    const char **term, size_t *tlen, rp_terminfo *info);
+int rp_termcur_next(rp_termcur *tc, const char **term, size_t *tlen,
+                    rp_terminfo *info);
+void rp_termcur_close(rp_termcur *tc);
+
+/*
  * Appends postings to a term's list in a write transaction. Document ids
  * must be larger than any the term has. rp_appender is caller-provided:
  * begin, add postings in ascending document order, end. With bulk != 0 the
