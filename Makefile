@@ -21,7 +21,8 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BENCH_SRC = $(wildcard bench/bench_*.c)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
-BINS = $(B)/rapport-index $(B)/rapport-search $(B)/rapport-server $(B)/rp-eval
+BINS = $(B)/rapport-index $(B)/rapport-search $(B)/rapport-server $(B)/rp-eval \
+	$(B)/rp-typos
 
 DB ?= data/corpus.db
 LISTEN ?= 127.0.0.1:8080
@@ -56,6 +57,8 @@ $(B)/rapport-server: $(B)/server/main.o $(B)/server/http.o $(B)/server/api.o \
 		$(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/rp-eval: $(B)/bench/eval.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/rp-typos: $(B)/bench/typos.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # test_http calls the API layer directly, without a network.

@@ -21,10 +21,12 @@
 static const char usage[] =
     "usage: rapport-search --db DIR [--type T] [--limit N] [--offset N]\n"
     "                      [--format text|json|trec] [--k1 K1] [--b B]\n"
+    "                      [--typo]\n"
     "                      QUERY\n"
     "       rapport-search --db DIR --queries FILE.jsonl [--limit N]\n"
     "                      --format trec [--tag TAG]\n"
     "  (a query line may carry \"filters\": {\"languages\": [...], ...})\n"
+    "  --typo: words that look misspelled also match the nearest terms\n"
     "  --match: rank specialists for the text (as /v1/match does)\n"
     "  --match-doc: rank specialists for a stored document; the query\n"
     "               text is its id (as /v1/articles/ID/specialists)\n"
@@ -74,6 +76,9 @@ static int parse_args(int argc, char **argv, cli *c)
             exit(0);
         } else if (strcmp(a, "--match") == 0) {
             c->match = 1;
+            continue;
+        } else if (strcmp(a, "--typo") == 0) {
+            c->opts.typo = 1;
             continue;
         } else if (strcmp(a, "--match-doc") == 0) {
             c->match = c->match_doc = 1;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "rapport/error.h"
+#include "rapport/spell.h"
 #include "internal.h"
 
 #define END UINT32_MAX
@@ -27,6 +28,10 @@
 #define MAX_SYN_ALTS 16      /* phrases added by synonyms, at most */
 
 enum { N_TERM, N_PHRASE, N_BOOL };
+
+/* The offset of text that no one typed (a synonym's words): never
+ * corrected. */
+#define NOT_TYPED SIZE_MAX
 
 typedef struct term {
     rp_blockcur cur;
@@ -43,6 +48,7 @@ typedef struct term {
     uint32_t cappos;
     double idf;
     double qw;       /* query weight: repetitions of the term */
+    uint32_t df;     /* documents holding the term (0: none) */
     unsigned mask;   /* fields the term counts in */
     double avg;      /* weighted average length over mask */
 } term;
@@ -77,7 +83,21 @@ typedef struct ctx {
     size_t nallocs, capallocs;
     term **terms;    /* every term, to close their cursors */
     size_t nterms, capterms;
+    /* Typo tolerance: the words corrected by this build of the tree, and
+     * the alternatives found per stem, kept across rebuilds (the count
+     * pass builds the tree again). Freed by spell_fini, not c_fini. */
+    rp_correction *corr;
+    size_t ncorr, capcorr;
+    struct spell_memo *memo;
+    size_t nmemo, capmemo;
 } ctx;
+
+typedef struct spell_memo {
+    char stem[RP_TERM_MAX_BYTES];
+    size_t len;
+    rp_spell_alt alts[RP_SPELL_MAX_ALTS];
+    size_t n;
+} spell_memo;
 
 /* ---- allocation -------------------------------------------------------- */
 
@@ -492,6 +512,7 @@ static node *new_term(ctx *c, const char *s, size_t len, unsigned mask,
         n->doc = END; /* no such term: matches nothing */
         return n;
     }
+    t->df = info.df;
     t->idf = rp_score_idf(&c->sc, info.df);
     t->avg = rp_score_avglen(&c->sc, mask);
     n->bound = qw * rp_score_bound(&c->sc, t->idf, &info.bound, &info.lens,
@@ -512,6 +533,7 @@ typedef struct tokens {
     size_t len[RP_QUERY_MAX_NODES];
     rp_pos pos[RP_QUERY_MAX_NODES];
     unsigned flags[RP_QUERY_MAX_NODES];
+    size_t start[RP_QUERY_MAX_NODES], end[RP_QUERY_MAX_NODES];
     size_t n;
 } tokens;
 
@@ -524,6 +546,8 @@ static int collect(void *ctx_, const rp_token *tok)
     t->len[t->n] = tok->term_len;
     t->pos[t->n] = tok->pos;
     t->flags[t->n] = tok->flags;
+    t->start[t->n] = tok->start;
+    t->end[t->n] = tok->end;
     t->n++;
     return 0;
 }
@@ -556,6 +580,91 @@ static node *phrase_of(ctx *c, const tokens *tk, unsigned mask)
     n->nkids = m;
     n->occur = NULL; /* a phrase's kids are all required */
     return n;
+}
+
+/* ---- typo tolerance ---------------------------------------------------- */
+
+/* The alternatives of a stem, from the memo or found and remembered. */
+static const spell_memo *spell_lookup(ctx *c, const char *typed,
+                                      size_t typed_len, const char *stem,
+                                      size_t len, uint32_t df)
+{
+    for (size_t i = 0; i < c->nmemo; i++)
+        if (c->memo[i].len == len && memcmp(c->memo[i].stem, stem, len) == 0)
+            return &c->memo[i];
+    if (rp__grow((void **)&c->memo, &c->capmemo, c->nmemo + 1,
+                 sizeof *c->memo) != 0) {
+        c->rc = RP_ENOMEM;
+        return NULL;
+    }
+    spell_memo *m = &c->memo[c->nmemo];
+    int rc = rp_spell_alternatives(c->txn, typed, typed_len, stem, len, df,
+                                   m->alts, &m->n);
+    if (rc != 0) {
+        c->rc = rc;
+        return NULL;
+    }
+    memcpy(m->stem, stem, len);
+    m->len = len;
+    c->nmemo++;
+    return m;
+}
+
+static int note_correction(ctx *c, size_t off, size_t len,
+                           const rp_fuzzy_term *best)
+{
+    for (size_t i = 0; i < c->ncorr; i++)
+        if (c->corr[i].off == off)
+            return 0;
+    if (rp__grow((void **)&c->corr, &c->capcorr, c->ncorr + 1,
+                 sizeof *c->corr) != 0)
+        return RP_ENOMEM;
+    rp_correction *k = &c->corr[c->ncorr++];
+    k->off = off;
+    k->len = len;
+    memcpy(k->term, best->term, best->len);
+    k->term_len = best->len;
+    return 0;
+}
+
+/*
+ * The node of one analysed word: its term, and with typo tolerance on and
+ * a word that looks misspelled, an OR of the term and its alternatives.
+ * typed is the word as written, at offset off of the query text.
+ */
+static node *word_node(ctx *c, const char *stem, size_t len,
+                       const char *typed, size_t typed_len, size_t off,
+                       unsigned mask, double qw)
+{
+    node *t = new_term(c, stem, len, mask, qw);
+    if (t == NULL || !c->o->typo)
+        return t;
+    const spell_memo *m =
+        spell_lookup(c, typed, typed_len, stem, len, t->t->df);
+    if (m == NULL || m->n == 0)
+        return m == NULL ? NULL : t;
+    node *b = new_node(c, N_BOOL, m->n + 1);
+    if (b == NULL)
+        return NULL;
+    b->kids[b->nkids++] = t;
+    for (size_t i = 0; i < m->n; i++) {
+        node *k = new_term(c, m->alts[i].t.term, m->alts[i].t.len, mask,
+                           qw * m->alts[i].weight);
+        if (k == NULL)
+            return NULL;
+        b->kids[b->nkids++] = k;
+    }
+    for (size_t i = 0; i < b->nkids; i++) {
+        b->occur[i] = RP_OCCUR_SHOULD;
+        b->bound += b->kids[i]->bound;
+    }
+    b->has_should = 1;
+    int rc = note_correction(c, off, typed_len, &m->alts[0].t);
+    if (rc != 0) {
+        c->rc = rc;
+        return NULL;
+    }
+    return b;
 }
 
 typedef struct prefix_scan {
@@ -629,8 +738,8 @@ static node *build_prefix(ctx *c, const char *raw, size_t len,
 
 static node *build(ctx *c, const rp_query *q, const rp_qnode *qn);
 
-static node *build_word(ctx *c, const char *raw, size_t len, unsigned mask,
-                        int is_phrase)
+static node *build_word(ctx *c, const char *raw, size_t len, size_t off,
+                        unsigned mask, int is_phrase)
 {
     tokens *tk = c_alloc(c, sizeof *tk);
     if (tk == NULL)
@@ -642,6 +751,10 @@ static node *build_word(ctx *c, const char *raw, size_t len, unsigned mask,
     }
     if (tk->n == 0)
         return NULL;
+    if (tk->n == 1 && !is_phrase && off != NOT_TYPED)
+        return word_node(c, tk->text[0], tk->len[0], raw + tk->start[0],
+                         tk->end[0] - tk->start[0], off + tk->start[0], mask,
+                         1.0);
     if (tk->n == 1)
         return new_term(c, tk->text[0], tk->len[0], mask, 1.0);
     size_t joined = tk->n;
@@ -678,9 +791,10 @@ static node *build(ctx *c, const rp_query *q, const rp_qnode *qn)
                                               : 1u << qn->field;
     if (qn->kind == RP_Q_WORD)
         return qn->prefix ? build_prefix(c, text + qn->off, qn->len, mask)
-                          : build_word(c, text + qn->off, qn->len, mask, 0);
+                          : build_word(c, text + qn->off, qn->len, qn->off,
+                                       mask, 0);
     if (qn->kind == RP_Q_PHRASE)
-        return build_word(c, text + qn->off, qn->len, mask, 1);
+        return build_word(c, text + qn->off, qn->len, qn->off, mask, 1);
     node *b = new_node(c, N_BOOL, qn->nkids ? qn->nkids : 1);
     if (b == NULL)
         return NULL;
@@ -914,6 +1028,7 @@ void rp_results_fini(rp_results *r)
     if (r == NULL)
         return;
     free(r->hits);
+    free(r->corrections);
     memset(r, 0, sizeof *r);
 }
 
@@ -943,6 +1058,7 @@ static int execute(rp_txn *txn, rp_analyzer *an, const rp_search_opts *opts,
     if (hp.h == NULL)
         return RP_ENOMEM;
     node *root = make(&c, arg);
+    size_t ncorr = c.ncorr;
     uint64_t total = 0;
     int pruned = 0;
     if (root != NULL && c.rc == 0) {
@@ -956,16 +1072,21 @@ static int execute(rp_txn *txn, rp_analyzer *an, const rp_search_opts *opts,
     if (pruned && (opts->count || opts->matched) && c.rc == 0) {
         c_fini(&c);
         c.norms_doc = 0;
+        c.ncorr = 0;
         root = make(&c, arg);
         if (root != NULL && c.rc == 0)
             run_count(&c, root, &total);
     }
     rc = c.rc;
     c_fini(&c);
+    free(c.memo);
     if (rc != 0) {
         free(hp.h);
+        free(c.corr);
         return rc;
     }
+    out->corrections = c.corr;
+    out->ncorrections = ncorr;
     qsort(hp.h, hp.n, sizeof *hp.h, cmp_hits);
     size_t skip = opts->offset < hp.n ? opts->offset : hp.n;
     memmove(hp.h, hp.h + skip, (hp.n - skip) * sizeof *hp.h);
@@ -1004,7 +1125,7 @@ static int on_alt(void *ctx_, const char *text, size_t len)
     expansion *e = ctx_;
     if (e->n == e->cap)
         return 0; /* enough alternatives */
-    node *k = build_word(e->c, text, len, RP_FIELD_ALL_MASK, 0);
+    node *k = build_word(e->c, text, len, NOT_TYPED, RP_FIELD_ALL_MASK, 0);
     if (e->c->rc != 0)
         return e->c->rc;
     if (k != NULL)
@@ -1105,6 +1226,7 @@ typedef struct bag {
     char (*term)[RP_TERM_MAX_BYTES];
     size_t *len;
     unsigned *count;
+    size_t *start, *end; /* where the term was first written */
     size_t n;
     size_t seen; /* tokens read */
 } bag;
@@ -1127,6 +1249,8 @@ static int to_bag(void *ctx_, const rp_token *tok)
     memcpy(b->term[b->n], tok->term, tok->term_len);
     b->len[b->n] = tok->term_len;
     b->count[b->n] = 1;
+    b->start[b->n] = tok->start;
+    b->end[b->n] = tok->end;
     b->n++;
     return 0;
 }
@@ -1138,6 +1262,8 @@ static node *make_text(ctx *c, const void *arg)
     b.term = c_alloc(c, MAX_TEXT_TERMS * sizeof *b.term);
     b.len = c_alloc(c, MAX_TEXT_TERMS * sizeof *b.len);
     b.count = c_alloc(c, MAX_TEXT_TERMS * sizeof *b.count);
+    b.start = c_alloc(c, MAX_TEXT_TERMS * sizeof *b.start);
+    b.end = c_alloc(c, MAX_TEXT_TERMS * sizeof *b.end);
     b.n = 0;
     b.seen = 0;
     if (c->rc != 0)
@@ -1155,8 +1281,9 @@ static node *make_text(ctx *c, const void *arg)
     if (root == NULL)
         return NULL;
     for (size_t i = 0; i < b.n; i++) {
-        node *t = new_term(c, b.term[i], b.len[i], RP_FIELD_ALL_MASK,
-                           b.count[i]);
+        node *t = word_node(c, b.term[i], b.len[i], ta->text + b.start[i],
+                            b.end[i] - b.start[i], b.start[i],
+                            RP_FIELD_ALL_MASK, b.count[i]);
         if (t == NULL)
             return NULL;
         root->kids[root->nkids] = t;

@@ -41,6 +41,10 @@ typedef struct rp_search_opts {
                                  queries; NULL: none */
     double synonym_weight;    /* weight of a term added by a synonym, 0..1
                                  (rp_search_opts_init: 0.5) */
+    int typo;                 /* 1: a word that looks misspelled also
+                                 matches the nearest dictionary terms
+                                 (rp_spell_alternatives), outside quoted
+                                 phrases and prefix* words (init: 0) */
 } rp_search_opts;
 
 /* Defaults: all types, limit 10, offset 0, default scoring, pruning on,
@@ -52,11 +56,23 @@ typedef struct rp_hit {
     double score;
 } rp_hit;
 
+/* A word the search corrected: where it is in the query text (rp_query_text
+ * for rp_search, the text for rp_search_text) and the best dictionary term
+ * searched beside it. */
+typedef struct rp_correction {
+    size_t off, len;
+    char term[RP_TERM_MAX_BYTES];
+    size_t term_len;
+} rp_correction;
+
 typedef struct rp_results {
     rp_hit *hits;       /* owned; best first, ties by ascending docid */
     size_t nhits;
     uint64_t total;     /* documents matching (exact when total_exact) */
     int total_exact;    /* 0: total is a lower bound (count was off) */
+    rp_correction *corrections; /* owned; words corrected (opts->typo), in
+                                   query order, each once */
+    size_t ncorrections;
 } rp_results;
 
 /* Frees r's hits and zeroes it; NULL is fine. */

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spell: typo tolerance for query words. rp_spell_alternatives decides
+ * whether a word someone typed looks misspelled (absent from the
+ * dictionary, or rare in it) and which dictionary terms to search beside
+ * it, with what weight; rp_spell_surface finds how a dictionary term (a
+ * stem) is written, to show a correction in words. The search module calls
+ * the first; the code that reports corrections calls the second.
+ */
+#ifndef RAPPORT_SPELL_H
+#define RAPPORT_SPELL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rapport/analyze.h"
+#include "rapport/buf.h"
+#include "rapport/fuzzy.h"
+#include "rapport/index.h"
+
+#define RP_SPELL_MIN_CHARS 5   /* shorter words are never corrected */
+#define RP_SPELL_TWO_EDITS 9   /* words this long may be two edits off */
+#define RP_SPELL_MAX_ALTS 3    /* terms searched beside one word, at most */
+
+typedef struct rp_spell_alt {
+    rp_fuzzy_term t;
+    double weight; /* query weight relative to the word's own, 0..1 */
+} rp_spell_alt;
+
+/*
+ * The alternatives for a word: typed[0..typed_len) as the person wrote it
+ * (UTF-8), stem[0..stem_len) its analysed term, df that term's document
+ * frequency (0: not in the dictionary). A word is corrected when it has at
+ * least RP_SPELL_MIN_CHARS characters, no digit, and is absent or rare; it
+ * then gets the nearest terms (one edit, or two from RP_SPELL_TWO_EDITS
+ * characters) that are clearly more common than it, best first: at most
+ * RP_SPELL_MAX_ALTS, all at the smallest distance found. An alternative's
+ * weight is below 1, so, as its document frequency is higher than the
+ * word's, a document with the word itself outranks one with only the
+ * alternative. Sets *n (0: no correction). Returns 0 or an index error.
+ */
+int rp_spell_alternatives(rp_txn *txn, const char *typed, size_t typed_len,
+                          const char *stem, size_t stem_len, uint32_t df,
+                          rp_spell_alt out[RP_SPELL_MAX_ALTS], size_t *n);
+
+/*
+ * Appends to out how term (a dictionary stem) is written: the case-folded
+ * word of the first document holding it whose analysis gives the term
+ * ("anxieti" -> "anxiety"). When no document shows it (the term has no
+ * postings, or only in fields not stored as text), the term itself.
+ * Returns 0, RP_ENOMEM, RP_ECORRUPT or another index error.
+ */
+int rp_spell_surface(rp_txn *txn, rp_analyzer *an, const char *term,
+                     size_t len, rp_buf *out);
+
+#endif
