@@ -84,3 +84,9 @@ int rp_analyze(rp_analyzer *a, const char *text, size_t len, rp_pos base,
 {
     return rp_analyze_flags(a, text, len, base, 0, cb, ctx, next_pos);
 }
+
+int rp_analyzer_stem(rp_analyzer *a, const char *word, size_t len,
+                     const char **stem, size_t *stem_len)
+{
+    return rp_stem(a->stemmer, word, len, stem, stem_len);
+}

@@ -35,6 +35,12 @@ const char *rp_analyzer_lang(const rp_analyzer *a);
 int rp_analyze(rp_analyzer *a, const char *text, size_t len, rp_pos base,
                rp_token_cb cb, void *ctx, rp_pos *next_pos);
 
+/* Stems one word already normalised as rp_tokenize emits it (no
+ * tokenising, no stop list): for spellings generated from a typed word.
+ * Same contract as rp_stem; *stem is valid until the next call on a. */
+int rp_analyzer_stem(rp_analyzer *a, const char *word, size_t len,
+                     const char **stem, size_t *stem_len);
+
 /* rp_analyze with flags: RP_ANALYZE_STOPWORDS passes stop words too
  * (stemmed like other words), for matching phrases in which they carry
  * the meaning ("I'm not safe"). */

@@ -32,15 +32,18 @@ typedef struct rp_spell_alt {
  * (UTF-8), stem[0..stem_len) its analysed term, df that term's document
  * frequency (0: not in the dictionary). A word is corrected when it has at
  * least RP_SPELL_MIN_CHARS characters, no digit, and is absent or rare; it
- * then gets the nearest terms (one edit, or two from RP_SPELL_TWO_EDITS
- * characters) that are clearly more common than it, best first: at most
+ * then gets the nearest terms that are clearly more common than it: the
+ * stems of the spellings one edit from the typed word, and the terms one
+ * edit from its stem (two from RP_SPELL_TWO_EDITS characters), best first
+ * (fewer edits, then more documents): at most
  * RP_SPELL_MAX_ALTS, all at the smallest distance found. An alternative's
  * weight is below 1, so, as its document frequency is higher than the
  * word's, a document with the word itself outranks one with only the
  * alternative. Sets *n (0: no correction). Returns 0 or an index error.
  */
-int rp_spell_alternatives(rp_txn *txn, const char *typed, size_t typed_len,
-                          const char *stem, size_t stem_len, uint32_t df,
+int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an, const char *typed,
+                          size_t typed_len, const char *stem,
+                          size_t stem_len, uint32_t df,
                           rp_spell_alt out[RP_SPELL_MAX_ALTS], size_t *n);
 
 /*
