@@ -12,6 +12,7 @@
 #include "rapport/doc.h"
 #include "rapport/error.h"
 #include "rapport/filter.h"
+#include "rapport/correct.h"
 #include "rapport/index.h"
 #include "rapport/json.h"
 #include "rapport/match.h"
@@ -162,19 +163,47 @@ static void title_of(const rp_doc *d, const char **s, size_t *len)
     }
 }
 
+/* What typo tolerance did, as JSON members ("corrected" and perhaps
+ * "did_you_mean", each followed by a comma) or as text lines. */
+static int print_corrected(const cli *c, const char *q,
+                           const rp_corrected *cr, rp_buf *out)
+{
+    int rc = 0;
+    if (cr == NULL || cr->n == 0)
+        return 0;
+    if (c->format == F_JSON) {
+        rc = rp_json_put_corrected(out, q, cr);
+        return rc ? rc : rp_buf_puts(out, ",");
+    }
+    for (size_t i = 0; rc == 0 && i < cr->n; i++) {
+        const rp_fix *f = &cr->fix[i];
+        rc = rp_buf_printf(out, "corrected: %.*s -> %.*s\n", (int)f->len,
+                           q + f->off, (int)f->word_len,
+                           (const char *)cr->words.data + f->word_off);
+    }
+    if (rc == 0 && cr->did_you_mean)
+        rc = rp_buf_printf(out, "did you mean: %.*s\n", (int)cr->text.len,
+                           (const char *)cr->text.data);
+    return rc;
+}
+
 static int print_hits(const cli *c, rp_txn *txn, const rp_results *r,
-                      const char *qid)
+                      const char *qid, const rp_corrected *cr)
 {
     rp_doc d;
     rp_doc_init(&d);
     rp_buf out = RP_BUF_INIT;
     int rc = 0;
     if (c->format == F_JSON)
-        rc = rp_buf_printf(&out, "{\"total\":%llu,\"total_exact\":%s,"
+        rc = rp_buf_puts(&out, "{");
+    if (c->format != F_TREC && rc == 0)
+        rc = print_corrected(c, c->query, cr, &out);
+    if (c->format == F_JSON && rc == 0)
+        rc = rp_buf_printf(&out, "\"total\":%llu,\"total_exact\":%s,"
                            "\"hits\":[",
                            (unsigned long long)r->total,
                            r->total_exact ? "true" : "false");
-    else if (c->format == F_TEXT)
+    else if (c->format == F_TEXT && rc == 0)
         rc = rp_buf_printf(&out, "%llu result%s\n",
                            (unsigned long long)r->total,
                            r->total == 1 ? "" : "s");
@@ -218,11 +247,23 @@ static int print_hits(const cli *c, rp_txn *txn, const rp_results *r,
     return rc;
 }
 
-/* Runs rp_match and returns its hits in the shape of search results. */
+/* Runs rp_match and returns its hits in the shape of search results. With
+ * --typo, the visitor's words are mended first (matching reads concepts
+ * from them) and cr says how. */
 static int match_as_results(const cli *c, rp_txn *txn, rp_analyzer *an,
-                            const char *text, size_t len, rp_results *out)
+                            const char *text, size_t len, rp_results *out,
+                            rp_corrected *cr)
 {
     memset(out, 0, sizeof *out);
+    if (c->opts.typo && !c->match_doc) {
+        int rc = rp_correct_text(txn, an, text, len, &c->opts, cr);
+        if (rc != 0)
+            return rc;
+        if (cr->n > 0) {
+            text = (const char *)cr->text.data;
+            len = cr->text.len;
+        }
+    }
     rp_match_opts mo;
     rp_match_opts_init(&mo);
     mo.search = c->opts;
@@ -319,13 +360,16 @@ static int run_queries(const cli *c, rp_txn *txn, rp_analyzer *an)
         if (fl.allow)
             lc.opts.allow = fl.allow;
         rp_results r;
+        rp_corrected cr;
+        memset(&cr, 0, sizeof cr);
         rc = c->match ? match_as_results(&lc, txn, an,
                                          (const char *)text.data, text.len,
-                                         &r)
+                                         &r, &cr)
                       : rp_search_text(txn, an, (const char *)text.data,
                                        text.len, &lc.opts, &r);
         if (rc == 0)
-            rc = print_hits(c, txn, &r, (const char *)id.data);
+            rc = print_hits(c, txn, &r, (const char *)id.data, NULL);
+        rp_corrected_fini(&cr);
         rp_results_fini(&r);
         rp_docset_free(fl.allow);
         if (rc != 0)
@@ -351,11 +395,18 @@ static int run_query(const cli *c, rp_txn *txn, rp_analyzer *an)
         return 1;
     }
     rp_results r;
+    memset(&r, 0, sizeof r);
+    rp_corrected cr;
+    memset(&cr, 0, sizeof cr);
     rc = c->match ? match_as_results(c, txn, an, c->query, strlen(c->query),
-                                     &r)
+                                     &r, &cr)
                   : rp_search(txn, an, q, &c->opts, &r);
+    if (rc == 0 && !c->match && r.ncorrections > 0)
+        rc = rp_correct(txn, an, rp_query_text(q), strlen(rp_query_text(q)),
+                        1, r.corrections, r.ncorrections, &c->opts, &cr);
     if (rc == 0)
-        rc = print_hits(c, txn, &r, "1");
+        rc = print_hits(c, txn, &r, "1", &cr);
+    rp_corrected_fini(&cr);
     rp_results_fini(&r);
     rp_query_free(q);
     if (rc != 0)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rapport/correct.h"
 #include "rapport/jsoncheck.h"
 
 static int valid_date(const char *s)
@@ -723,4 +724,28 @@ int rp_json_index_vocab(rp_txn *txn, rp_analyzer *an, rp_vocab **out)
         return rc == RP_ENOMEM ? rc : RP_ECORRUPT;
     }
     return 0;
+}
+
+int rp_json_put_corrected(rp_buf *out, const char *q,
+                          const rp_corrected *cr)
+{
+    if (cr == NULL || cr->n == 0)
+        return 0;
+    int rc = rp_buf_puts(out, "\"corrected\":{");
+    for (size_t i = 0; rc == 0 && i < cr->n; i++) {
+        const rp_fix *f = &cr->fix[i];
+        rc = rp_buf_puts(out, i ? "," : "");
+        rc = rc ? rc : rp_json_put_string(out, q + f->off, f->len);
+        rc = rc ? rc : rp_buf_puts(out, ":");
+        rc = rc ? rc : rp_json_put_string(
+                           out, (const char *)cr->words.data + f->word_off,
+                           f->word_len);
+    }
+    rc = rc ? rc : rp_buf_puts(out, "}");
+    if (rc == 0 && cr->did_you_mean) {
+        rc = rp_buf_puts(out, ",\"did_you_mean\":");
+        rc = rc ? rc : rp_json_put_string(out, (const char *)cr->text.data,
+                                          cr->text.len);
+    }
+    return rc;
 }

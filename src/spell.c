@@ -22,7 +22,7 @@
 #include "rapport/utf8.h"
 
 #define RARE_DF 1
-#define RARE_FACTOR 20
+#define RARE_FACTOR 4
 /* The best alternative's weight (the others' scale by their df): a word
  * absent from the dictionary matches nothing itself, so its correction
  * counts as the word would; a rare word keeps its own documents first. */
@@ -218,6 +218,76 @@ int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an, const char *typed,
         (*n)++;
     }
     return 0;
+}
+
+typedef struct check {
+    rp_txn *txn;
+    rp_analyzer *an;
+    const char *text;
+    rp_correction *fix;
+    size_t n;
+    char seen[64][RP_TERM_MAX_BYTES]; /* stems already looked at */
+    size_t seen_len[64], nseen;
+} check;
+
+static int check_word(void *ctx, const rp_token *tok)
+{
+    check *k = ctx;
+    for (size_t i = 0; i < k->nseen; i++)
+        if (k->seen_len[i] == tok->term_len &&
+            memcmp(k->seen[i], tok->term, tok->term_len) == 0)
+            return 0;
+    if (k->nseen < 64) {
+        memcpy(k->seen[k->nseen], tok->term, tok->term_len);
+        k->seen_len[k->nseen++] = tok->term_len;
+    }
+    rp_terminfo info;
+    int rc = rp_txn_term_get(k->txn, tok->term, tok->term_len, &info);
+    if (rc != 0 && rc != RP_ENOTFOUND)
+        return rc;
+    rp_spell_alt alts[RP_SPELL_MAX_ALTS];
+    size_t n;
+    rc = rp_spell_alternatives(k->txn, k->an, k->text + tok->start,
+                               tok->end - tok->start, tok->term,
+                               tok->term_len, rc == 0 ? info.df : 0, alts,
+                               &n);
+    if (rc != 0 || n == 0)
+        return rc;
+    rp_correction *f = &k->fix[k->n++];
+    f->off = tok->start;
+    f->len = tok->end - tok->start;
+    memcpy(f->term, alts[0].t.term, alts[0].t.len);
+    f->term_len = alts[0].t.len;
+    return k->n == RP_SPELL_MAX_FIXES ? RP_ESTOP : 0;
+}
+
+int rp_spell_check(rp_txn *txn, rp_analyzer *an, const char *text,
+                   size_t len, rp_correction **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    check *k = calloc(1, sizeof *k);
+    rp_correction *fix = malloc(RP_SPELL_MAX_FIXES * sizeof *fix);
+    if (k == NULL || fix == NULL) {
+        free(k);
+        free(fix);
+        return RP_ENOMEM;
+    }
+    k->txn = txn;
+    k->an = an;
+    k->text = text;
+    k->fix = fix;
+    int rc = rp_analyze(an, text, len, 0, check_word, k, NULL);
+    if (rc == RP_ESTOP)
+        rc = 0;
+    if (rc == 0 && k->n > 0) {
+        *out = fix;
+        *n = k->n;
+    } else {
+        free(fix);
+    }
+    free(k);
+    return rc;
 }
 
 typedef struct span {

@@ -117,6 +117,14 @@ typedef int (*rp_facet_cb)(void *ctx, int facet, const char *value,
 int rp_json_facets(const rp_doc *d, rp_facet_cb cb, void *ctx,
                    rp_fees *fees);
 
+/* Appends what typo tolerance did to query q: the members
+ * "corrected": {typed: written, ...} and, when cr offers it,
+ * "did_you_mean": text, without braces (the caller places them in its
+ * object). Nothing when cr holds no correction. Returns 0 or RP_ENOMEM. */
+struct rp_corrected;
+int rp_json_put_corrected(rp_buf *out, const char *q,
+                          const struct rp_corrected *cr);
+
 /* Appends s[0..len) as a JSON string literal (quoted, escaped). */
 int rp_json_put_string(rp_buf *out, const char *s, size_t len);
 

@@ -18,6 +18,7 @@
 #include "rapport/index.h"
 #include "rapport/query.h"
 #include "rapport/score.h"
+#include "rapport/spell.h"
 #include "rapport/vocab.h"
 
 #define RP_SEARCH_MAX_K 10000 /* offset + limit at most */
@@ -55,15 +56,6 @@ typedef struct rp_hit {
     rp_docid doc;
     double score;
 } rp_hit;
-
-/* A word the search corrected: where it is in the query text (rp_query_text
- * for rp_search, the text for rp_search_text) and the best dictionary term
- * searched beside it. */
-typedef struct rp_correction {
-    size_t off, len;
-    char term[RP_TERM_MAX_BYTES];
-    size_t term_len;
-} rp_correction;
 
 typedef struct rp_results {
     rp_hit *hits;       /* owned; best first, ties by ascending docid */

@@ -22,6 +22,15 @@
 #define RP_SPELL_TWO_EDITS 9   /* words this long may be two edits off */
 #define RP_SPELL_MAX_ALTS 3    /* terms searched beside one word, at most */
 
+/* A word corrected: where it is in the text searched (rp_query_text for
+ * rp_search, the text itself otherwise) and the best dictionary term
+ * searched beside it. */
+typedef struct rp_correction {
+    size_t off, len;
+    char term[RP_TERM_MAX_BYTES];
+    size_t term_len;
+} rp_correction;
+
 typedef struct rp_spell_alt {
     rp_fuzzy_term t;
     double weight; /* query weight relative to the word's own, 0..1 */
@@ -45,6 +54,17 @@ int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an, const char *typed,
                           size_t typed_len, const char *stem,
                           size_t stem_len, uint32_t df,
                           rp_spell_alt out[RP_SPELL_MAX_ALTS], size_t *n);
+
+/*
+ * The corrections of natural-language text[0..len), without searching: each
+ * distinct word (first occurrence) that rp_spell_alternatives corrects,
+ * with its best alternative, in text order; at most RP_SPELL_MAX_FIXES.
+ * *out is caller-owned (free()); NULL when *n is 0. Returns 0, RP_EUTF8,
+ * RP_ENOMEM or an index error.
+ */
+#define RP_SPELL_MAX_FIXES 16
+int rp_spell_check(rp_txn *txn, rp_analyzer *an, const char *text,
+                   size_t len, rp_correction **out, size_t *n);
 
 /*
  * Appends to out how term (a dictionary stem) is written: the case-folded
