@@ -78,7 +78,7 @@ score() {
 
 qrels "$JUDGED" id >"$OUT/match.qrels" 2>>"$log" ||
     die "cannot read $JUDGED (see $log)"
-"$B/rapport-search" --db "$db" --match --queries "$JUDGED" --limit 100 \
+"$B/rapport-search" --db "$db" --match --typo --queries "$JUDGED" --limit 100 \
     --format trec --tag rapport >"$OUT/match.trec" 2>>"$log" ||
     die "rapport-search --match failed (see $log)"
 

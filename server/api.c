@@ -24,6 +24,7 @@
 #include "rapport/index.h"
 #include "rapport/ingest.h"
 #include "rapport/json.h"
+#include "rapport/correct.h"
 #include "rapport/crisis.h"
 #include "rapport/filter.h"
 #include "rapport/match.h"
@@ -630,6 +631,32 @@ static void crisis_on_error(srv *s, const srv_request *req,
     }
 }
 
+/* typo=true|false (default true): typo tolerance. -1 with resp set on a
+ * bad value. */
+static int typo_param(const srv_request *req, srv_response *resp, int *on)
+{
+    const char *v = param(req, "typo");
+    *on = 1;
+    if (v == NULL || strcmp(v, "true") == 0)
+        return 0;
+    if (strcmp(v, "false") == 0) {
+        *on = 0;
+        return 0;
+    }
+    srv_error(resp, 400, "invalid_typo", "invalid_request",
+              "typo must be true or false");
+    return -1;
+}
+
+/* ,"corrected":{...}[,"did_you_mean":"..."] when cr holds corrections. */
+static int put_corrected(rp_buf *out, const char *q, const rp_corrected *cr)
+{
+    if (cr->n == 0)
+        return 0;
+    int rc = rp_buf_puts(out, ",");
+    return rc ? rc : rp_json_put_corrected(out, q, cr);
+}
+
 static void route_search(srv *s, const srv_request *req, srv_response *resp)
 {
     resp->route = "/v1/search";
@@ -647,6 +674,8 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
     rp_search_opts so;
     rp_search_opts_init(&so);
     if (type && *type && check_types(req, resp) != 0)
+        return;
+    if (typo_param(req, resp, &so.typo) != 0)
         return;
     if (type && *type && strchr(type, ',') == NULL)
         so.type = rp_schema_doctype(type, strlen(type));
@@ -684,6 +713,8 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
     rp_doc_init(&d);
     rp_docset *allow = NULL, *matched = NULL;
     rp_fees budget = {0};
+    rp_corrected cr;
+    memset(&cr, 0, sizeof cr);
     const char *facets = param(req, "facets");
     rc = take_analyzer(s, &an);
     if (rc == 0)
@@ -703,9 +734,20 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
                      RP_PREFIX_MAX_TERMS);
     if (rc == 0)
         rc = rp_termset_add_query(&terms, an, query);
+    if (rc == 0 && r.ncorrections > 0)
+        rc = rp_correct(txn, an, rp_query_text(query),
+                        strlen(rp_query_text(query)), 1, r.corrections,
+                        r.ncorrections, &so, &cr);
+    if (rc == 0 && cr.n > 0) /* highlight what the words were read as */
+        for (size_t i = 0; rc == 0 && i < cr.n; i++)
+            rc = rp_termset_add_text(
+                &terms, an, (const char *)cr.words.data + cr.fix[i].word_off,
+                cr.fix[i].word_len);
     rp_buf *out = &resp->body;
     if (rc == 0)
         rc = open_results(s, an, q, out);
+    if (rc == 0)
+        rc = put_corrected(out, rp_query_text(query), &cr);
     if (rc == 0)
         rc = rp_buf_printf(out, ",\"total\":%llu,\"hits\":[",
                            (unsigned long long)r.total);
@@ -730,6 +772,7 @@ static void route_search(srv *s, const srv_request *req, srv_response *resp)
     if (rc != 0)
         lib_error(resp, rc, &err);
 done:
+    rp_corrected_fini(&cr);
     rp_docset_free(allow);
     rp_docset_free(matched);
     rp_doc_fini(&d);
@@ -811,6 +854,11 @@ static void serve_match(srv *s, const srv_request *req, int what,
     memset(&r, 0, sizeof r);
     rp_doc d;
     rp_doc_init(&d);
+    rp_corrected cr;
+    memset(&cr, 0, sizeof cr);
+    int typo = 0;
+    if (what == FOR_TEXT && typo_param(req, resp, &typo) != 0)
+        return;
     int rc = take_analyzer(s, &an);
     if (rc == 0)
         rc = rp_txn_begin(s->ix, 0, &txn);
@@ -847,7 +895,12 @@ static void serve_match(srv *s, const srv_request *req, int what,
             goto done;
         }
     }
-    if (rc == 0 && what == FOR_TEXT)
+    if (rc == 0 && what == FOR_TEXT && typo)
+        rc = rp_correct_text(txn, an, q, strlen(q), &mo.search, &cr);
+    if (rc == 0 && what == FOR_TEXT && cr.n > 0) /* the mended words */
+        rc = rp_match(txn, an, s->vocab, (const char *)cr.text.data,
+                      cr.text.len, &mo, &r);
+    else if (rc == 0 && what == FOR_TEXT)
         rc = rp_match(txn, an, s->vocab, q, strlen(q), &mo, &r);
     else if (rc == 0 && what == FOR_DOC)
         rc = rp_match_doc(txn, an, s->vocab, doc, &mo, &r);
@@ -860,6 +913,8 @@ static void serve_match(srv *s, const srv_request *req, int what,
             rc = rp_json_put_string(out, id, strlen(id));
     } else if (rc == 0) {
         rc = open_results(s, an, q, out);
+        if (rc == 0)
+            rc = put_corrected(out, q, &cr);
     }
     if (rc == 0)
         rc = rp_buf_printf(out, ",\"total\":%llu,\"hits\":[",
@@ -917,6 +972,7 @@ static void serve_match(srv *s, const srv_request *req, int what,
     if (rc != 0)
         lib_error(resp, rc, NULL);
 done:
+    rp_corrected_fini(&cr);
     rp_docset_free(allow);
     rp_docset_free(matched);
     rp_doc_fini(&d);

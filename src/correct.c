@@ -103,7 +103,7 @@ int rp_correct_text(rp_txn *txn, rp_analyzer *an, const char *text,
     memset(out, 0, sizeof *out);
     rp_correction *c;
     size_t n;
-    int rc = rp_spell_check(txn, an, text, len, &c, &n);
+    int rc = rp_spell_check(txn, an, base->vocab, text, len, &c, &n);
     if (rc == 0)
         rc = rp_correct(txn, an, text, len, 0, c, n, base, out);
     free(c);

@@ -598,8 +598,8 @@ static const spell_memo *spell_lookup(ctx *c, const char *typed,
         return NULL;
     }
     spell_memo *m = &c->memo[c->nmemo];
-    int rc = rp_spell_alternatives(c->txn, c->an, typed, typed_len, stem,
-                                   len, df, m->alts, &m->n);
+    int rc = rp_spell_alternatives(c->txn, c->an, c->o->vocab, typed,
+                                   typed_len, stem, len, df, m->alts, &m->n);
     if (rc != 0) {
         c->rc = rc;
         return NULL;

@@ -177,7 +177,8 @@ static int fold_ascii(const char *typed, size_t len, rp_buf *out)
     return 0;
 }
 
-int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an, const char *typed,
+int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an,
+                          const rp_vocab *vocab, const char *typed,
                           size_t typed_len, const char *stem,
                           size_t stem_len, uint32_t df,
                           rp_spell_alt out[RP_SPELL_MAX_ALTS], size_t *n)
@@ -185,7 +186,8 @@ int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an, const char *typed,
     *n = 0;
     size_t chars = word_chars(typed, typed_len);
     if (chars < RP_SPELL_MIN_CHARS || df > RARE_DF || stem_len == 0 ||
-        stem_len > RP_TERM_MAX_BYTES)
+        stem_len > RP_TERM_MAX_BYTES ||
+        (vocab && rp_vocab_knows(vocab, stem, stem_len)))
         return 0;
     unsigned maxd = chars >= RP_SPELL_TWO_EDITS ? 2 : 1;
     uint32_t min_df = df == 0 ? 1 : df * RARE_FACTOR;
@@ -223,6 +225,7 @@ int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an, const char *typed,
 typedef struct check {
     rp_txn *txn;
     rp_analyzer *an;
+    const rp_vocab *vocab;
     const char *text;
     rp_correction *fix;
     size_t n;
@@ -247,7 +250,7 @@ static int check_word(void *ctx, const rp_token *tok)
         return rc;
     rp_spell_alt alts[RP_SPELL_MAX_ALTS];
     size_t n;
-    rc = rp_spell_alternatives(k->txn, k->an, k->text + tok->start,
+    rc = rp_spell_alternatives(k->txn, k->an, k->vocab, k->text + tok->start,
                                tok->end - tok->start, tok->term,
                                tok->term_len, rc == 0 ? info.df : 0, alts,
                                &n);
@@ -261,8 +264,9 @@ static int check_word(void *ctx, const rp_token *tok)
     return k->n == RP_SPELL_MAX_FIXES ? RP_ESTOP : 0;
 }
 
-int rp_spell_check(rp_txn *txn, rp_analyzer *an, const char *text,
-                   size_t len, rp_correction **out, size_t *n)
+int rp_spell_check(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
+                   const char *text, size_t len, rp_correction **out,
+                   size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -275,6 +279,7 @@ int rp_spell_check(rp_txn *txn, rp_analyzer *an, const char *text,
     }
     k->txn = txn;
     k->an = an;
+    k->vocab = vocab;
     k->text = text;
     k->fix = fix;
     int rc = rp_analyze(an, text, len, 0, check_word, k, NULL);

@@ -482,3 +482,16 @@ int rp_vocab_phrase_concepts(const rp_vocab *v, const rp_vterm *q, size_t n,
 {
     return concepts(v, q, n, 0, cb, ctx);
 }
+
+int rp_vocab_knows(const rp_vocab *v, const char *stem, size_t len)
+{
+    size_t n = rp_phrases_count(v->phrases);
+    for (size_t i = 0; i < n; i++)
+        for (size_t t = 0; t < rp_phrases_nterms(v->phrases, i); t++) {
+            size_t tl;
+            const char *term = rp_phrases_term(v->phrases, i, t, &tl);
+            if (tl == len && memcmp(term, stem, len) == 0)
+                return 1;
+        }
+    return 0;
+}

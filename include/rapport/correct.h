@@ -42,8 +42,9 @@ int rp_correct(rp_txn *txn, rp_analyzer *an, const char *q, size_t len,
                int syntax, const rp_correction *c, size_t n,
                const rp_search_opts *base, rp_corrected *out);
 
-/* rp_spell_check and rp_correct together, for natural text (the words of
- * /v1/match): out.text is the text to search when out.n > 0. */
+/* rp_spell_check (with base->vocab) and rp_correct together, for natural
+ * text (the words of /v1/match): out.text is the text to search when
+ * out.n > 0. */
 int rp_correct_text(rp_txn *txn, rp_analyzer *an, const char *text,
                     size_t len, const rp_search_opts *base,
                     rp_corrected *out);

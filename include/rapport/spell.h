@@ -17,6 +17,7 @@
 #include "rapport/buf.h"
 #include "rapport/fuzzy.h"
 #include "rapport/index.h"
+#include "rapport/vocab.h"
 
 #define RP_SPELL_MIN_CHARS 5   /* shorter words are never corrected */
 #define RP_SPELL_TWO_EDITS 9   /* words this long may be two edits off */
@@ -40,7 +41,9 @@ typedef struct rp_spell_alt {
  * The alternatives for a word: typed[0..typed_len) as the person wrote it
  * (UTF-8), stem[0..stem_len) its analysed term, df that term's document
  * frequency (0: not in the dictionary). A word is corrected when it has at
- * least RP_SPELL_MIN_CHARS characters, no digit, and is absent or rare; it
+ * least RP_SPELL_MIN_CHARS characters, no digit, is absent or rare, and is
+ * not a word of vocab's phrases (vocab may be NULL: a vocabulary lists
+ * misspellings and words the documents may lack on purpose); it
  * then gets the nearest terms that are clearly more common than it: the
  * stems of the spellings one edit from the typed word, and the terms one
  * edit from its stem (two from RP_SPELL_TWO_EDITS characters), best first
@@ -50,7 +53,8 @@ typedef struct rp_spell_alt {
  * word's, a document with the word itself outranks one with only the
  * alternative. Sets *n (0: no correction). Returns 0 or an index error.
  */
-int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an, const char *typed,
+int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an,
+                          const rp_vocab *vocab, const char *typed,
                           size_t typed_len, const char *stem,
                           size_t stem_len, uint32_t df,
                           rp_spell_alt out[RP_SPELL_MAX_ALTS], size_t *n);
@@ -63,8 +67,9 @@ int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an, const char *typed,
  * RP_ENOMEM or an index error.
  */
 #define RP_SPELL_MAX_FIXES 16
-int rp_spell_check(rp_txn *txn, rp_analyzer *an, const char *text,
-                   size_t len, rp_correction **out, size_t *n);
+int rp_spell_check(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
+                   const char *text, size_t len, rp_correction **out,
+                   size_t *n);
 
 /*
  * Appends to out how term (a dictionary stem) is written: the case-folded

@@ -59,6 +59,11 @@ size_t rp_vocab_nconcepts(const rp_vocab *v);
 /* The concept whose id or match label is s (len bytes, compared as facet
  * values: case and surrounding spaces ignored), or SIZE_MAX. */
 size_t rp_vocab_find(const rp_vocab *v, const char *s, size_t len);
+
+/* 1 when stem[0..len) is a term of one of v's phrases (a concept's or a
+ * synonym rule's): a word the vocabulary knows, though no document may
+ * hold it yet. Cost: one pass over the phrases' terms. */
+int rp_vocab_knows(const rp_vocab *v, const char *stem, size_t len);
 int rp_vocab_kind(const rp_vocab *v, size_t i);
 const char *rp_vocab_id(const rp_vocab *v, size_t i);
 const char *rp_vocab_label(const rp_vocab *v, size_t i);
