@@ -113,6 +113,7 @@ bench: deps all $(BENCH_BIN)
 
 eval: deps all
 	@scripts/eval.sh $(B)
+	@scripts/eval_typos.sh $(B)
 	@scripts/eval_match.sh $(B)
 
 fuzz: deps
