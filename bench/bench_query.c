@@ -102,8 +102,10 @@ int main(int argc, char **argv)
     rp_search_opts_init(&o);
     o.limit = 10;
     o.count = 0;
-    /* RP_BENCH_EXHAUSTIVE=1 scores every match, to see what pruning buys. */
+    /* RP_BENCH_EXHAUSTIVE=1 scores every match, to see what pruning buys;
+     * RP_BENCH_TYPO=1 turns typo tolerance on, to see what it costs. */
     o.exhaustive = getenv("RP_BENCH_EXHAUSTIVE") != NULL;
+    o.typo = getenv("RP_BENCH_TYPO") != NULL;
     uint64_t hits = 0;
     if (lat == NULL || pass(ix, an, qs, n, &o, NULL, &hits) != 0)
         return 1;
@@ -132,9 +134,9 @@ int main(int argc, char **argv)
     qsort(lat, m, sizeof *lat, cmp_double);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("queries: %zu x %d passes, top 10, no exact count: p50 %.3f ms, "
+    printf("queries%s: %zu x %d passes, top 10, no exact count: p50 %.3f ms, "
            "p95 %.3f ms, p99 %.3f ms, %.0f queries/s, peak RSS %.0f MB\n",
-           n, passes, pct(lat, m, 0.50), pct(lat, m, 0.95),
+           o.typo ? " (typo tolerance)" : "", n, passes, pct(lat, m, 0.50), pct(lat, m, 0.95),
            pct(lat, m, 0.99), m / secs, ru.ru_maxrss / 1024.0);
     o.count = 1;
     hits = 0;

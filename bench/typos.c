@@ -7,7 +7,8 @@
  * a letter inserted, deleted or substituted, or two adjacent different
  * letters swapped, chosen uniformly. The generator is seeded from --seed
  * and the query's line number, so a run is reproducible and one query's
- * typos do not depend on the others.
+ * typos do not depend on the others. --text reads and writes plain lines
+ * (one query each) instead of JSON.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -100,16 +101,20 @@ int main(int argc, char **argv)
 {
     uint64_t seed = 1;
     const char *path = NULL;
+    int plain = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--text") == 0)
+            plain = 1;
         else if (argv[i][0] != '-' && path == NULL)
             path = argv[i];
         else
             path = NULL, i = argc;
     }
     if (path == NULL) {
-        fprintf(stderr, "usage: rp-typos QUERIES.jsonl [--seed N] > OUT\n");
+        fprintf(stderr,
+                "usage: rp-typos QUERIES.jsonl [--seed N] [--text] > OUT\n");
         return 2;
     }
     FILE *f = fopen(path, "r");
@@ -130,9 +135,24 @@ int main(int argc, char **argv)
         rp_error_clear(&err);
         if (n == 1 && line[0] == '\n')
             continue;
-        int rc = rp_json_decode_query(line, (size_t)n, &id, &text, &err);
+        uint64_t s = seed * 0x100000001b3u + (uint64_t)lineno;
+        int rc;
+        if (plain) {
+            size_t len = strcspn(line, "\r\n");
+            rc = misspell(line, len, s, &out);
+            rc = rc ? rc : rp_buf_append(&out, "\n", 1);
+            if (rc == 0)
+                fwrite(out.data, 1, out.len, stdout);
+            else
+                fprintf(stderr, "rp-typos: %s\n", rp_strerror(rc));
+            if (rc != 0) {
+                status = 1;
+                break;
+            }
+            continue;
+        }
+        rc = rp_json_decode_query(line, (size_t)n, &id, &text, &err);
         if (rc == 0) {
-            uint64_t s = seed * 0x100000001b3u + (uint64_t)lineno;
             rc = rp_buf_append(&out, "{\"_id\":", 7);
             rc = rc ? rc : rp_json_put_string(&out, (char *)id.data, id.len);
             rc = rc ? rc : rp_buf_append(&out, ",\"text\":", 8);

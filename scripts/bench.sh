@@ -14,4 +14,5 @@ echo "corpus: $DATA/docs.jsonl.gz ($(wc -c <"$DATA/docs.jsonl.gz") bytes)"
 echo "machine: $(nproc) cores, $(uname -m)"
 "$B/bench/bench_index" "$DATA/docs.jsonl.gz" "$B/bench/index.db"
 "$B/bench/bench_query" "$DATA/queries.txt" "$B/bench/index.db" 3
+"$(dirname "$0")/bench_typo.sh" "$B" "$DATA/queries.txt"
 "$(dirname "$0")/bench_http.sh" "$B" "$DATA/queries.txt"

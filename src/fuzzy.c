@@ -151,6 +151,76 @@ static size_t successor(char *key, const char *prefix, size_t len)
     return len;
 }
 
+/* Compares byte strings a and b in dictionary order. */
+static int bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int c = memcmp(a, b, n);
+    return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
+typedef struct range_walk {
+    walk *w;
+    rp_termcur *tc;
+    unsigned maxd;
+    uint32_t min_df;
+    rp_fuzzy_term *out;
+    size_t cap, *n;
+    size_t seen; /* entries read, over all ranges */
+} range_walk;
+
+/* Walks the terms in [lo, hi) (hilen 0: to the end), within the budget of
+ * RP_FUZZY_MAX_VISITS entries. Returns 0 or an index error. */
+static int walk_range(range_walk *r, const char *lo, size_t lolen,
+                      const char *hi, size_t hilen)
+{
+    walk *w = r->w;
+    char prev[RP_TERM_MAX_BYTES], key[RP_TERM_MAX_BYTES];
+    size_t prevlen = 0, rows_ok = 0;
+    const char *term;
+    size_t tlen;
+    rp_terminfo info;
+    int rc = rp_termcur_seek(r->tc, lo, lolen, &term, &tlen, &info);
+    while (rc == 0 && r->seen < RP_FUZZY_MAX_VISITS) {
+        if (hilen && bytes_cmp(term, tlen, hi, hilen) >= 0)
+            break;
+        r->seen++;
+        size_t nt = decode(term, tlen, w->t, w->tend);
+        /* Rows of the characters this term shares with the last one. */
+        size_t same = common_bytes(prev, prevlen, term, tlen), k = 0;
+        while (k < nt && w->tend[k + 1] <= same)
+            k++;
+        if (rows_ok > k)
+            rows_ok = k;
+        size_t dead = 0;
+        for (size_t i = rows_ok + 1; i <= nt; i++) {
+            fill_row(w, i);
+            rows_ok = i;
+            if (w->rmin[i] > r->maxd) {
+                dead = i;
+                break;
+            }
+        }
+        memcpy(prev, term, tlen);
+        prevlen = tlen;
+        if (dead) {
+            size_t klen = successor(key, term, w->tend[dead]);
+            if (klen == 0)
+                break;
+            rc = rp_termcur_seek(r->tc, key, klen, &term, &tlen, &info);
+            continue;
+        }
+        unsigned d = w->rows[nt][w->m];
+        if (d >= 1 && d <= r->maxd && info.df >= r->min_df) {
+            rp_fuzzy_term cand = {.len = tlen, .dist = d, .df = info.df};
+            memcpy(cand.term, term, tlen);
+            keep(r->out, r->cap, r->n, &cand);
+        }
+        rc = rp_termcur_next(r->tc, &term, &tlen, &info);
+    }
+    return rc == RP_ENOTFOUND ? 0 : rc;
+}
+
 int rp_fuzzy_find(rp_txn *txn, const char *word, size_t len, unsigned maxd,
                   uint32_t min_df, rp_fuzzy_term *out, size_t cap, size_t *n,
                   size_t *visited)
@@ -164,62 +234,29 @@ int rp_fuzzy_find(rp_txn *txn, const char *word, size_t len, unsigned maxd,
     walk *w = malloc(sizeof *w);
     if (w == NULL)
         return RP_ENOMEM;
-    w->m = decode(word, len, w->q, NULL);
+    w->m = decode(word, len, w->q, w->tend);
     init_rows(w);
-
-    rp_termcur *tc;
-    int rc = rp_termcur_open(txn, &tc);
+    range_walk r = {w, NULL, maxd, min_df, out, cap, n, 0};
+    int rc = rp_termcur_open(txn, &r.tc);
     if (rc != 0) {
         free(w);
         return rc;
     }
-    char prev[RP_TERM_MAX_BYTES], key[RP_TERM_MAX_BYTES];
-    size_t prevlen = 0, rows_ok = 0, seen = 0;
-    const char *term;
-    size_t tlen;
-    rp_terminfo info;
-    rc = rp_termcur_seek(tc, NULL, 0, &term, &tlen, &info);
-    while (rc == 0 && seen < RP_FUZZY_MAX_VISITS) {
-        seen++;
-        size_t nt = decode(term, tlen, w->t, w->tend);
-        /* Rows of the characters this term shares with the last one. */
-        size_t same = common_bytes(prev, prevlen, term, tlen), k = 0;
-        while (k < nt && w->tend[k + 1] <= same)
-            k++;
-        if (rows_ok > k)
-            rows_ok = k;
-        size_t dead = 0;
-        for (size_t i = rows_ok + 1; i <= nt; i++) {
-            fill_row(w, i);
-            rows_ok = i;
-            if (w->rmin[i] > maxd) {
-                dead = i;
-                break;
-            }
-        }
-        memcpy(prev, term, tlen);
-        prevlen = tlen;
-        if (dead) {
-            size_t klen = successor(key, term, w->tend[dead]);
-            if (klen == 0)
-                break;
-            rc = rp_termcur_seek(tc, key, klen, &term, &tlen, &info);
-            continue;
-        }
-        unsigned d = w->rows[nt][w->m];
-        if (d >= 1 && d <= maxd && info.df >= min_df) {
-            rp_fuzzy_term cand = {.len = tlen, .dist = d, .df = info.df};
-            memcpy(cand.term, term, tlen);
-            keep(out, cap, n, &cand);
-        }
-        rc = rp_termcur_next(tc, &term, &tlen, &info);
-    }
-    rp_termcur_close(tc);
+    /* Most typos keep the first letter: the terms sharing it come first,
+     * then those before and after, while the budget lasts. */
+    char first[4], after[4];
+    size_t flen = w->tend[1];
+    memcpy(first, word, flen);
+    size_t alen = successor(after, first, flen);
+    rc = walk_range(&r, first, flen, after, alen);
+    if (rc == 0)
+        rc = walk_range(&r, NULL, 0, first, flen);
+    if (rc == 0 && alen > 0)
+        rc = walk_range(&r, after, alen, NULL, 0);
+    rp_termcur_close(r.tc);
     free(w);
     if (visited)
-        *visited = seen;
-    if (rc == RP_ENOTFOUND)
-        rc = 0;
+        *visited = r.seen;
     if (rc != 0)
         *n = 0;
     return rc;

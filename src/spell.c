@@ -199,9 +199,13 @@ int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an,
         rc = spellings(&e, (const char *)folded.data, folded.len);
     }
     rp_buf_fini(&folded);
+    /* The walk over stems is the fallback: for words with letters
+     * outside a-z, words longer than EDIT_MAX_BYTES, and typos the
+     * spellings one edit away do not mend (two edits, from
+     * RP_SPELL_TWO_EDITS characters). */
     rp_fuzzy_term found[FIND_CAP];
     size_t nfound = 0;
-    if (rc == 0)
+    if (rc == 0 && c.n == 0)
         rc = rp_fuzzy_find(txn, stem, stem_len, maxd, min_df, found,
                            FIND_CAP, &nfound, NULL);
     if (rc == RP_EINVAL)

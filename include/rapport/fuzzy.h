@@ -21,8 +21,10 @@
 
 #define RP_FUZZY_MAX_DIST 2
 /* Dictionary entries one call may read; past it, the walk ends early with
- * what it found (a bound on latency for long words at distance 2). */
-#define RP_FUZZY_MAX_VISITS 20000
+ * what it found (a bound on latency in large dictionaries, where every
+ * term of two characters may still be within reach). The terms sharing
+ * the word's first character are walked first. */
+#define RP_FUZZY_MAX_VISITS 5000
 
 typedef struct rp_fuzzy_term {
     char term[RP_TERM_MAX_BYTES];
