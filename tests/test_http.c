@@ -767,6 +767,64 @@ static void test_cors_preflight(void)
     close_fx(&f);
 }
 
+static void test_typos(void)
+{
+    fixture f;
+    open_fx(&f, ADMIN, NULL);
+    put_docs(&f, "{\"id\":\"a1\",\"title\":\"Flashbacks after trauma\","
+                 "\"body\":\"What flashbacks are.\"}\n"
+                 "{\"id\":\"s1\",\"type\":\"specialist\",\"name\":\"B\","
+                 "\"bio\":\"I work with flashbacks and nightmares.\"}\n");
+    cJSON *j;
+    /* On by default: the word is read as meant, and said so. */
+    srv_param p[] = {{"q", "flashbaks"}, {"highlight", "1"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/search", p, 2, NULL, NULL, NULL, &j), 200);
+    ASSERT_EQ(cJSON_GetObjectItem(j, "total")->valueint, 2);
+    cJSON *c = cJSON_GetObjectItem(j, "corrected");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(c, "flashbaks")->valuestring,
+                  "flashbacks");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(j, "did_you_mean")->valuestring,
+                  "flashbacks");
+    cJSON *h0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "hits"), 0);
+    ASSERT(strstr(cJSON_GetObjectItem(h0, "snippet")->valuestring,
+                  "<mark>") != NULL);
+    cJSON_Delete(j);
+    /* typo=false: as typed. */
+    srv_param off[] = {{"q", "flashbaks"}, {"typo", "false"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/search", off, 2, NULL, NULL, NULL, &j),
+              200);
+    ASSERT_EQ(cJSON_GetObjectItem(j, "total")->valueint, 0);
+    ASSERT(cJSON_GetObjectItem(j, "corrected") == NULL);
+    cJSON_Delete(j);
+    /* A bad value is refused on both routes. */
+    srv_param bad[] = {{"q", "flashbaks"}, {"typo", "yes"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/search", bad, 2, NULL, NULL, NULL, &j),
+              400);
+    ASSERT_STR_EQ(error_code(j), "invalid_typo");
+    cJSON_Delete(j);
+    ASSERT_EQ(call(&f, "GET", "/v1/match", bad, 2, NULL, NULL, NULL, &j),
+              400);
+    ASSERT_STR_EQ(error_code(j), "invalid_typo");
+    cJSON_Delete(j);
+    /* Matching mends the words before ranking specialists. */
+    srv_param m[] = {{"q", "nightmres and flashbaks"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", m, 1, NULL, NULL, NULL, &j), 200);
+    c = cJSON_GetObjectItem(j, "corrected");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(c, "nightmres")->valuestring,
+                  "nightmares");
+    ASSERT_STR_EQ(cJSON_GetObjectItem(c, "flashbaks")->valuestring,
+                  "flashbacks");
+    ASSERT_EQ(cJSON_GetObjectItem(j, "total")->valueint, 1);
+    cJSON_Delete(j);
+    srv_param moff[] = {{"q", "nightmres and flashbaks"}, {"typo", "false"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", moff, 2, NULL, NULL, NULL, &j),
+              200);
+    ASSERT(cJSON_GetObjectItem(j, "corrected") == NULL);
+    ASSERT_EQ(cJSON_GetObjectItem(j, "total")->valueint, 0);
+    cJSON_Delete(j);
+    close_fx(&f);
+}
+
 static const t_case cases[] = {
     T(test_health_and_unknown),
     T(test_write_then_search),
@@ -777,6 +835,7 @@ static const t_case cases[] = {
     T(test_crisis_block),
     T(test_static_files),
     T(test_cors_preflight),
+    T(test_typos),
     {NULL, NULL},
 };
 
