@@ -67,7 +67,26 @@ static inline void tdb_add_ok(tdb *t, const char *const *lines)
         T_FAIL("batch failed: %s", err.msg);
 }
 
-/* Runs a structured query; writes "id:score id:score ..." into out. */
+/* Writes the external ids of r's hits, space-separated, into out. */
+static inline void tdb_hit_ids(rp_txn *txn, const rp_results *r, char *out,
+                               size_t cap)
+{
+    out[0] = '\0';
+    size_t n = 0;
+    for (size_t i = 0; i < r->nhits; i++) {
+        const void *rec;
+        size_t len, idlen;
+        const char *id;
+        rp_doctype type;
+        ASSERT_OK(rp_txn_doc_get(txn, r->hits[i].doc, &rec, &len));
+        ASSERT_OK(rp_doc_record_id(rec, len, &type, &id, &idlen));
+        n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%.*s",
+                              i ? " " : "", (int)idlen, id);
+    }
+}
+
+/* Runs a structured query; writes the hits' ids, space-separated, into
+ * out. */
 static inline int tdb_query(tdb *t, const char *q, const rp_search_opts *o,
                             char *out, size_t cap, uint64_t *total)
 {
@@ -84,17 +103,8 @@ static inline int tdb_query(tdb *t, const char *q, const rp_search_opts *o,
     rp_results r;
     rc = rp_search(txn, t->an, query, o ? o : &def, &r);
     out[0] = '\0';
-    size_t n = 0;
-    for (size_t i = 0; rc == 0 && i < r.nhits; i++) {
-        const void *rec;
-        size_t len, idlen;
-        const char *id;
-        rp_doctype type;
-        ASSERT_OK(rp_txn_doc_get(txn, r.hits[i].doc, &rec, &len));
-        ASSERT_OK(rp_doc_record_id(rec, len, &type, &id, &idlen));
-        n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%.*s",
-                              i ? " " : "", (int)idlen, id);
-    }
+    if (rc == 0)
+        tdb_hit_ids(txn, &r, out, cap);
     if (total)
         *total = r.total;
     rp_results_fini(&r);

@@ -114,17 +114,7 @@ static const char *ids_typo(tdb *t, const char *q, int typo, size_t *ncorr)
     o.typo = typo;
     rp_results r;
     ASSERT_OK(rp_search(txn, t->an, query, &o, &r));
-    out[0] = '\0';
-    for (size_t i = 0; i < r.nhits; i++) {
-        const void *rec;
-        size_t len, idlen;
-        const char *id;
-        rp_doctype type;
-        ASSERT_OK(rp_txn_doc_get(txn, r.hits[i].doc, &rec, &len));
-        ASSERT_OK(rp_doc_record_id(rec, len, &type, &id, &idlen));
-        strcat(out, i ? " " : "");
-        strncat(out, id, idlen);
-    }
+    tdb_hit_ids(txn, &r, out, sizeof out);
     *ncorr = r.ncorrections;
     rp_results_fini(&r);
     rp_txn_abort(txn);
