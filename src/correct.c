@@ -68,7 +68,8 @@ int rp_correct(rp_txn *txn, rp_analyzer *an, const char *q, size_t len,
         f->off = c[i].off;
         f->len = c[i].len;
         f->word_off = out->words.len;
-        rc = rp_spell_surface(txn, an, c[i].term, c[i].term_len, &out->words);
+        rc = rp_spell_surface(txn, an, c[i].term, c[i].term_len,
+                              q + c[i].off, c[i].len, &out->words);
         f->word_len = out->words.len - f->word_off;
     }
     if (rc != 0)

@@ -299,72 +299,116 @@ int rp_spell_check(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
     return rc;
 }
 
-typedef struct span {
+#define SURFACE_DOCS 8   /* documents read for a term's written forms */
+#define SURFACE_FORMS 16  /* distinct forms kept */
+
+/* The written forms of one stem in some documents, with counts. */
+typedef struct forms {
     const char *term;
     size_t len;
-    size_t start, end;
-    int found;
-} span;
+    const char *text; /* the field being analysed */
+    char form[SURFACE_FORMS][RP_TERM_MAX_BYTES];
+    size_t flen[SURFACE_FORMS];
+    unsigned count[SURFACE_FORMS];
+    size_t n;
+} forms;
 
-static int find_term(void *ctx, const rp_token *tok)
+static int collect_form(void *ctx, const rp_token *tok)
 {
-    span *s = ctx;
-    if (tok->term_len != s->len || memcmp(tok->term, s->term, s->len) != 0)
+    forms *f = ctx;
+    if (tok->term_len != f->len || memcmp(tok->term, f->term, f->len) != 0)
         return 0;
-    s->start = tok->start;
-    s->end = tok->end;
-    s->found = 1;
-    return 1;
+    /* The word as the tokenizer folds it, before stemming. */
+    char buf[RP_TERM_MAX_BYTES];
+    rp_buf folded = RP_BUF_INIT;
+    int rc = rp_tokenize(f->text + tok->start, tok->end - tok->start, 0,
+                         first_folded, &folded, NULL);
+    size_t n = folded.len <= RP_TERM_MAX_BYTES ? folded.len : 0;
+    if (n > 0)
+        memcpy(buf, folded.data, n);
+    rp_buf_fini(&folded);
+    if (rc != 0 && rc != 1)
+        return rc;
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->flen[i] == n && memcmp(f->form[i], buf, n) == 0) {
+            f->count[i]++;
+            return 0;
+        }
+    if (f->n < SURFACE_FORMS) {
+        memcpy(f->form[f->n], buf, n);
+        f->flen[f->n] = n;
+        f->count[f->n++] = 1;
+    }
+    return 0;
 }
 
-/* The first document of term's postings, or 0 (no postings). */
-static int first_doc(rp_txn *txn, const char *term, size_t len,
-                     rp_docid *doc)
+/* Adds the forms of f->term in document doc's fields. */
+static int forms_in_doc(rp_txn *txn, rp_analyzer *an, rp_docid doc,
+                        forms *f)
 {
-    *doc = 0;
+    const void *rec;
+    size_t reclen;
+    int rc = rp_txn_doc_get(txn, doc, &rec, &reclen);
+    if (rc != 0)
+        return rc == RP_ENOTFOUND ? 0 : rc;
+    rp_doc d;
+    rp_doc_init(&d);
+    rc = rp_doc_decode(rec, reclen, &d);
+    for (size_t i = 0; rc == 0 && i < d.nfields; i++) {
+        f->text = rp_doc_value(&d, &d.fields[i]);
+        rc = rp_analyze(an, f->text, d.fields[i].len, 0, collect_form, f,
+                        NULL);
+    }
+    rp_doc_fini(&d);
+    return rc;
+}
+
+int rp_spell_surface(rp_txn *txn, rp_analyzer *an, const char *term,
+                     size_t len, const char *typed, size_t typed_len,
+                     rp_buf *out)
+{
+    forms *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return RP_ENOMEM;
+    f->term = term;
+    f->len = len;
     rp_blockcur bc;
     int rc = rp_blockcur_open(txn, term, len, &bc);
     if (rc == 0 && !bc.eof) {
         rp_docid docs[RP_BLOCK_DOCS];
         rc = rp_block_docs(&bc.hdr, docs);
-        if (rc == 0 && bc.hdr.n > 0)
-            *doc = docs[0];
+        for (uint32_t i = 0; rc == 0 && i < bc.hdr.n && i < SURFACE_DOCS; i++)
+            rc = forms_in_doc(txn, an, docs[i], f);
     }
     rp_blockcur_close(&bc);
-    return rc;
-}
-
-int rp_spell_surface(rp_txn *txn, rp_analyzer *an, const char *term,
-                     size_t len, rp_buf *out)
-{
-    rp_docid doc;
-    int rc = first_doc(txn, term, len, &doc);
-    const void *rec;
-    size_t reclen;
-    if (rc == 0 && doc != 0)
-        rc = rp_txn_doc_get(txn, doc, &rec, &reclen);
-    if (rc != 0 || doc == 0)
-        return rc != 0 ? rc : rp_buf_append(out, term, len);
-    rp_doc d;
-    rp_doc_init(&d);
-    rc = rp_doc_decode(rec, reclen, &d);
-    span s = {term, len, 0, 0, 0};
-    const char *text = NULL;
-    for (size_t i = 0; rc == 0 && !s.found && i < d.nfields; i++) {
-        text = rp_doc_value(&d, &d.fields[i]);
-        rc = rp_analyze(an, text, d.fields[i].len, 0, find_term, &s, NULL);
-        if (rc == 1)
-            rc = 0;
+    rp_buf want = RP_BUF_INIT;
+    if (rc == 0)
+        rc = rp_tokenize(typed, typed_len, 0, first_folded, &want, NULL);
+    if (rc == 1)
+        rc = 0;
+    /* The form nearest to what was typed, then the commonest, then the
+     * shortest. */
+    size_t best = SIZE_MAX;
+    unsigned bestd = 0;
+    for (size_t i = 0; rc == 0 && i < f->n; i++) {
+        unsigned d = rp_fuzzy_distance((const char *)want.data, want.len,
+                                       f->form[i], f->flen[i],
+                                       RP_TERM_MAX_BYTES);
+        if (best == SIZE_MAX || d < bestd ||
+            (d == bestd && (f->count[i] > f->count[best] ||
+                            (f->count[i] == f->count[best] &&
+                             f->flen[i] < f->flen[best])))) {
+            best = i;
+            bestd = d;
+        }
     }
-    size_t before = out->len;
-    if (rc == 0 && s.found) {
-        rc = rp_tokenize(text + s.start, s.end - s.start, 0, first_folded,
-                         out, NULL);
-        if (rc == 1)
-            rc = 0;
-    }
-    if (rc == 0 && out->len == before)
-        rc = rp_buf_append(out, term, len);
-    rp_doc_fini(&d);
+    rp_buf_fini(&want);
+    if (rc == 0)
+        rc = best == SIZE_MAX ? rp_buf_append(out, term, len)
+                              : rp_buf_append(out, f->form[best],
+                                              f->flen[best]);
+    free(f);
     return rc;
 }

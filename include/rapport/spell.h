@@ -72,13 +72,15 @@ int rp_spell_check(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
                    size_t *n);
 
 /*
- * Appends to out how term (a dictionary stem) is written: the case-folded
- * word of the first document holding it whose analysis gives the term
- * ("anxieti" -> "anxiety"). When no document shows it (the term has no
- * postings, or only in fields not stored as text), the term itself.
- * Returns 0, RP_ENOMEM, RP_ECORRUPT or another index error.
+ * Appends to out how term (a dictionary stem) is written, for showing a
+ * correction of typed[0..typed_len): of the case-folded words that give
+ * the term in the first documents holding it ("anxieti": "anxiety",
+ * "anxieties"), the one nearest to what was typed, then the commonest,
+ * then the shortest. The term itself when no document shows it. Returns 0,
+ * RP_ENOMEM, RP_ECORRUPT or another index error.
  */
 int rp_spell_surface(rp_txn *txn, rp_analyzer *an, const char *term,
-                     size_t len, rp_buf *out);
+                     size_t len, const char *typed, size_t typed_len,
+                     rp_buf *out);
 
 #endif
