@@ -112,6 +112,9 @@ eval: deps all
 	@scripts/eval.sh $(B)
 	@scripts/eval_match.sh $(B)
 
+# Builds every fuzz target with clang and runs each for FUZZ_SECONDS, one
+# after another, from the committed and shared seeds (scripts/fuzz.sh).
+FUZZ_SECONDS ?= 60
 fuzz: deps
 	@scripts/deps.sh --extra clang libclang-rt-14-dev
 	@mkdir -p $(B)/fuzz
@@ -119,11 +122,11 @@ fuzz: deps
 		n=$$(basename $$f .c); \
 		echo "clang $$n"; \
 		clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude \
-			-fsanitize=fuzzer,address,undefined $$f src/*.c server/api.c \
+			-fsanitize=fuzzer,address,undefined \
+			-fno-sanitize-recover=all $$f src/*.c server/api.c \
 			-o $(B)/fuzz/$$n $(LIBS) || exit 1; \
 	done
-	@echo "fuzzers in $(B)/fuzz/; run one with its seed corpus, e.g."
-	@echo "  $(B)/fuzz/fuzz_query -max_total_time=60 tests/fuzz/corpus/query"
+	@scripts/fuzz.sh $(B) $(FUZZ_SECONDS)
 
 run: deps all
 	@mkdir -p $(dir $(DB))
