@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ struct srv {
     rp_vocab *vocab;             /* synonyms, from the index; may be NULL */
     rp_analyzer *vocab_an;       /* the analyzer the vocab was built with */
     rp_crisis *crisis;           /* may be NULL */
+    atomic_uint requests;        /* answered, for the reader check */
 };
 
 /* ---- responses ---------------------------------------------------------- */
@@ -176,7 +178,14 @@ int srv_open(const srv_opts *o, srv **out, rp_error *err)
     if (s->o.max_body == 0)
         s->o.max_body = SRV_MAX_BODY;
     s->started = time(NULL);
-    int rc = rp_index_open(o->db, NULL, &s->ix, err);
+    /* Each request holds at most two read transactions at once (stats
+     * reads the sizes in a second one) and the HTTP pool runs at most
+     * SRV_MAX_THREADS requests at a time: the default slots cover that
+     * with room for other processes (rapport-index, backups). */
+    _Static_assert(RP_INDEX_READERS >= 2 * SRV_MAX_THREADS + 64,
+                   "reader slots for every HTTP thread and then some");
+    rp_index_opts io = {NULL, o->map_size, 0, 0};
+    int rc = rp_index_open(o->db, &io, &s->ix, err);
     if (rc != 0) {
         free(s);
         return rc;
@@ -1116,6 +1125,8 @@ static int commit_batch(srv *s, rp_batch *b, rp_batch_result *res,
                         rp_error *err)
 {
     pthread_mutex_lock(&s->write_mu);
+    /* A dead reader's slot would keep the writer from reusing pages. */
+    rp_index_reader_check(s->ix, NULL);
     int rc = rp_batch_commit(b, res, err);
     pthread_mutex_unlock(&s->write_mu);
     return rc;
@@ -1318,6 +1329,11 @@ static void route_doc_pairs(srv *s, const srv_request *req, int what,
 
 void srv_handle(srv *s, const srv_request *req, srv_response *resp)
 {
+    /* Now and then, free the slots of readers that died (another process
+     * killed while it read the index). */
+    if (atomic_fetch_add(&s->requests, 1) % SRV_READER_CHECK ==
+        SRV_READER_CHECK - 1)
+        rp_index_reader_check(s->ix, NULL);
     /* CORS: echo an allowed origin; answer preflights. */
     for (size_t i = 0; req->origin && i < s->o.ncors; i++)
         if (strcmp(req->origin, s->o.cors[i]) == 0)
