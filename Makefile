@@ -30,7 +30,7 @@ LISTEN ?= 127.0.0.1:8080
 .SECONDARY:
 
 .PHONY: all deps browser-deps test check asan ubsan tsan coverage bench eval fuzz fuzz-replay \
-	run clean
+	reliability run clean
 all: $(B)/librapport.a $(BINS)
 
 deps:
@@ -79,6 +79,13 @@ $(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/librapport.a
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 check: all $(TEST_BIN) $(FUZZ_REPLAY)
 	@RP_BUILD=$(B) tests/run.sh $(TEST_BIN) $(FUZZ_REPLAY) tests/browser/run.sh
+
+# The full crash test: 1,000 ingest batches, each cut by SIGKILL (about
+# two minutes; make test runs 30). RP_CRASH_SEED picks the random seed.
+CRASH_BATCHES ?= 1000
+reliability: all $(B)/tests/test_reliability
+	@RP_BUILD=$(B) RP_CRASH_BATCHES=$(CRASH_BATCHES) \
+		$(B)/tests/test_reliability test_crash_atomicity
 
 # Chromium, Node.js and playwright-core for tests/browser (make test only).
 browser-deps: deps
