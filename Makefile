@@ -61,6 +61,13 @@ $(B)/rp-eval: $(B)/bench/eval.o $(B)/librapport.a
 # test_http calls the API layer directly, without a network.
 $(B)/tests/test_http: $(B)/tests/test_http.o $(B)/server/api.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+# test_failalloc fails the Nth allocation: every malloc of the library,
+# the API layer and the test goes through tests/failalloc.c.
+FAILALLOC_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+	-Wl,--wrap=strdup,--wrap=strndup
+$(B)/tests/test_failalloc: $(B)/tests/test_failalloc.o $(B)/tests/failalloc.o \
+		$(B)/server/api.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FAILALLOC_WRAP) -o $@ $^ $(LIBS)
 $(B)/tests/%: $(B)/tests/%.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/bench/%: $(B)/bench/%.o $(B)/librapport.a

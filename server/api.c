@@ -38,6 +38,7 @@
 #define POOL_MAX 64
 #define SUGGEST_MAX 20
 #define WEB_FILE_MAX (8u << 20)
+#define ACK_BYTES 80 /* more than the longest answer to a write */
 
 struct srv {
     srv_opts o;
@@ -92,7 +93,9 @@ void srv_error(srv_response *resp, int status, const char *code,
     if (rc == 0)
         rc = rp_json_put_string(&resp->body, msg, n);
     if (rc == 0)
-        rp_buf_printf(&resp->body, ",\"type\":\"%s\"}}", type);
+        rc = rp_buf_printf(&resp->body, ",\"type\":\"%s\"}}", type);
+    if (rc != 0)
+        resp->body.len = 0; /* out of memory: the status alone, no half */
 }
 
 /* The answer to a malformed document id. */
@@ -356,7 +359,8 @@ static const rp_docfield *first_field(const rp_doc *d, int f)
 static void route_health(srv_response *resp)
 {
     resp->route = "/healthz";
-    rp_buf_puts(&resp->body, "{\"status\":\"ok\"}");
+    if (rp_buf_puts(&resp->body, "{\"status\":\"ok\"}") != 0)
+        lib_error(resp, RP_ENOMEM, NULL);
 }
 
 static void route_stats(srv *s, srv_response *resp)
@@ -372,23 +376,21 @@ static void route_stats(srv *s, srv_response *resp)
     }
     if (rc == 0)
         rc = rp_index_space_get(s->ix, &sp);
-    if (rc != 0) {
+    if (rc == 0)
+        rc = rp_buf_printf(
+            &resp->body,
+            "{\"documents\":%llu,\"by_type\":{\"article\":%llu,"
+            "\"question\":%llu,\"specialist\":%llu},\"terms\":%llu,"
+            "\"index_bytes\":%llu,\"language\":\"%s\",\"uptime_s\":%lld}",
+            (unsigned long long)st.ndocs,
+            (unsigned long long)st.ntype[RP_DOC_ARTICLE],
+            (unsigned long long)st.ntype[RP_DOC_QUESTION],
+            (unsigned long long)st.ntype[RP_DOC_SPECIALIST],
+            (unsigned long long)sp.nterms,
+            (unsigned long long)rp_index_disk_bytes(s->ix),
+            rp_index_lang(s->ix), (long long)(time(NULL) - s->started));
+    if (rc != 0)
         lib_error(resp, rc, NULL);
-        return;
-    }
-    rp_buf_printf(&resp->body,
-                  "{\"documents\":%llu,\"by_type\":{\"article\":%llu,"
-                  "\"question\":%llu,\"specialist\":%llu},\"terms\":%llu,"
-                  "\"index_bytes\":%llu,\"language\":\"%s\","
-                  "\"uptime_s\":%lld}",
-                  (unsigned long long)st.ndocs,
-                  (unsigned long long)st.ntype[RP_DOC_ARTICLE],
-                  (unsigned long long)st.ntype[RP_DOC_QUESTION],
-                  (unsigned long long)st.ntype[RP_DOC_SPECIALIST],
-                  (unsigned long long)sp.nterms,
-                  (unsigned long long)rp_index_disk_bytes(s->ix),
-                  rp_index_lang(s->ix),
-                  (long long)(time(NULL) - s->started));
 }
 
 /* ---- filters and facets ------------------------------------------------- */
@@ -1169,6 +1171,10 @@ static void route_put_docs(srv *s, const srv_request *req,
         rp_batch_free(b);
         return;
     }
+    /* The answer's bytes are set aside before the commit, so that a
+     * committed batch is always acknowledged. */
+    if (rc == 0)
+        rc = rp_buf_reserve(&resp->body, ACK_BYTES);
     if (rc == 0)
         rc = commit_batch(s, b, &res, &err);
     rp_batch_free(b);
@@ -1204,6 +1210,8 @@ static void route_delete_doc(srv *s, const srv_request *req, const char *id,
         rp_batch_free(b);
         return;
     }
+    if (rc == 0)
+        rc = rp_buf_reserve(&resp->body, ACK_BYTES); /* as for a PUT */
     if (rc == 0)
         rc = commit_batch(s, b, &res, &err);
     rp_batch_free(b);
