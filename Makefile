@@ -31,7 +31,7 @@ LISTEN ?= 127.0.0.1:8080
 .SECONDARY:
 
 .PHONY: all deps browser-deps test check asan ubsan tsan coverage bench eval fuzz fuzz-replay \
-	run clean
+	reliability run clean
 all: $(B)/librapport.a $(BINS)
 
 deps:
@@ -64,6 +64,13 @@ $(B)/rp-typos: $(B)/bench/typos.o $(B)/librapport.a
 # test_http calls the API layer directly, without a network.
 $(B)/tests/test_http: $(B)/tests/test_http.o $(B)/server/api.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+# test_failalloc fails the Nth allocation: every malloc of the library,
+# the API layer and the test goes through tests/failalloc.c.
+FAILALLOC_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+	-Wl,--wrap=strdup,--wrap=strndup
+$(B)/tests/test_failalloc: $(B)/tests/test_failalloc.o $(B)/tests/failalloc.o \
+		$(B)/server/api.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FAILALLOC_WRAP) -o $@ $^ $(LIBS)
 $(B)/tests/%: $(B)/tests/%.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/bench/%: $(B)/bench/%.o $(B)/librapport.a
@@ -82,6 +89,13 @@ $(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/librapport.a
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 check: all $(TEST_BIN) $(FUZZ_REPLAY)
 	@RP_BUILD=$(B) tests/run.sh $(TEST_BIN) $(FUZZ_REPLAY) tests/browser/run.sh
+
+# The full crash test: 1,000 ingest batches, each cut by SIGKILL (about
+# two minutes; make test runs 30). RP_CRASH_SEED picks the random seed.
+CRASH_BATCHES ?= 1000
+reliability: all $(B)/tests/test_reliability
+	@RP_BUILD=$(B) RP_CRASH_BATCHES=$(CRASH_BATCHES) \
+		$(B)/tests/test_reliability test_crash_atomicity
 
 # Chromium, Node.js and playwright-core for tests/browser (make test only).
 browser-deps: deps
@@ -116,6 +130,9 @@ eval: deps all
 	@scripts/eval_typos.sh $(B)
 	@scripts/eval_match.sh $(B)
 
+# Builds every fuzz target with clang and runs each for FUZZ_SECONDS, one
+# after another, from the committed and shared seeds (scripts/fuzz.sh).
+FUZZ_SECONDS ?= 60
 fuzz: deps
 	@scripts/deps.sh --extra clang libclang-rt-14-dev
 	@mkdir -p $(B)/fuzz
@@ -123,11 +140,11 @@ fuzz: deps
 		n=$$(basename $$f .c); \
 		echo "clang $$n"; \
 		clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude \
-			-fsanitize=fuzzer,address,undefined $$f src/*.c server/api.c \
+			-fsanitize=fuzzer,address,undefined \
+			-fno-sanitize-recover=all $$f src/*.c server/api.c \
 			-o $(B)/fuzz/$$n $(LIBS) || exit 1; \
 	done
-	@echo "fuzzers in $(B)/fuzz/; run one with its seed corpus, e.g."
-	@echo "  $(B)/fuzz/fuzz_query -max_total_time=60 tests/fuzz/corpus/query"
+	@scripts/fuzz.sh $(B) $(FUZZ_SECONDS)
 
 run: deps all
 	@mkdir -p $(dir $(DB))

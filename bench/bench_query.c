@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     fclose(f);
     rp_index *ix;
     rp_analyzer *an;
-    rp_index_opts io = {NULL, 0, 1};
+    rp_index_opts io = {NULL, 0, 1, 0};
     rp_error err;
     rp_error_clear(&err);
     if (n == 0 || rp_index_open(db, &io, &ix, &err) != 0) {

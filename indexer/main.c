@@ -18,10 +18,14 @@
 
 static const char usage[] =
     "usage: rapport-index --db DIR [--lang LANG] [--threads N]\n"
-    "                     [--vocabulary FILE] PATH...\n"
-    "       rapport-index --db DIR --delete ID...\n"
+    "                     [--map-size SIZE] [--vocabulary FILE] PATH...\n"
+    "       rapport-index --db DIR [--map-size SIZE] --delete ID...\n"
+    "       rapport-index --db DIR --backup DEST\n"
     "PATH: .jsonl/.ndjson/.json (optionally .gz), a directory, or - for "
-    "stdin\n";
+    "stdin\n"
+    "SIZE: the most the index may hold, e.g. 512M or 64G (default 64G)\n"
+    "--backup: a compacted copy of the index into directory DEST, taken\n"
+    "while a server may be reading and writing it\n";
 
 #define MAX_PHASES 8
 
@@ -117,10 +121,34 @@ static int die(const char *msg)
     return 1;
 }
 
+/* --backup: copies the index (opened read-only) into dest. */
+static int backup(const char *db, const char *dest)
+{
+    rp_error err;
+    rp_error_clear(&err);
+    rp_index *ix = NULL;
+    rp_index_opts o = {NULL, 0, 1, 0};
+    double start = now();
+    int rc = rp_index_open(db, &o, &ix, &err);
+    if (rc == 0)
+        rc = rp_index_backup(ix, dest, &err);
+    rp_index_close(ix);
+    if (rc != 0)
+        return die(err.msg);
+    rp_index *copy = NULL;
+    if ((rc = rp_index_open(dest, &o, &copy, &err)) != 0)
+        return die(err.msg);
+    printf("backed up %s to %s: %.1f MB in %.2f s\n", db, dest,
+           rp_index_disk_bytes(copy) / 1e6, now() - start);
+    rp_index_close(copy);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *db = NULL, *lang = NULL, *vocab = NULL;
+    const char *db = NULL, *lang = NULL, *vocab = NULL, *dest = NULL;
     unsigned threads = 0;
+    size_t map_size = 0;
     int deleting = 0, first = argc;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
@@ -131,6 +159,15 @@ int main(int argc, char **argv)
             vocab = argv[++i];
         } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
             threads = (unsigned)atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--map-size") == 0 && i + 1 < argc) {
+            if (rp_index_parse_size(argv[++i], &map_size) != 0) {
+                fprintf(stderr, "rapport-index: --map-size wants a size "
+                                "such as 512M or 64G, not '%s'\n",
+                        argv[i]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--backup") == 0 && i + 1 < argc) {
+            dest = argv[++i];
         } else if (strcmp(argv[i], "--delete") == 0) {
             deleting = 1;
         } else if (strcmp(argv[i], "--help") == 0 ||
@@ -146,7 +183,10 @@ int main(int argc, char **argv)
             break;
         }
     }
-    if (db == NULL || (first >= argc && vocab == NULL)) {
+    if (db != NULL && dest != NULL && first >= argc && vocab == NULL &&
+        !deleting)
+        return backup(db, dest);
+    if (db == NULL || dest != NULL || (first >= argc && vocab == NULL)) {
         fputs(usage, stderr);
         return 2;
     }
@@ -157,7 +197,7 @@ int main(int argc, char **argv)
     rp_error err;
     rp_error_clear(&err);
     rp_index *ix = NULL;
-    rp_index_opts iopts = {lang, 0, 0};
+    rp_index_opts iopts = {lang, map_size, 0, 0};
     int rc = rp_index_open(db, &iopts, &ix, &err);
     if (rc != 0)
         return die(err.msg);

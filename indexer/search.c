@@ -422,7 +422,7 @@ int main(int argc, char **argv)
         return rc;
     rp_error err;
     rp_error_clear(&err);
-    rp_index_opts io = {NULL, 0, 1};
+    rp_index_opts io = {NULL, 0, 1, 0};
     rp_index *ix = NULL;
     if ((rc = rp_index_open(c.db, &io, &ix, &err)) != 0)
         return fail("%s", err.msg);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@
 #define POOL_MAX 64
 #define SUGGEST_MAX 20
 #define WEB_FILE_MAX (8u << 20)
+#define ACK_BYTES 80 /* more than the longest answer to a write */
 
 struct srv {
     srv_opts o;
@@ -50,6 +52,7 @@ struct srv {
     rp_vocab *vocab;             /* synonyms, from the index; may be NULL */
     rp_analyzer *vocab_an;       /* the analyzer the vocab was built with */
     rp_crisis *crisis;           /* may be NULL */
+    atomic_uint requests;        /* answered, for the reader check */
 };
 
 /* ---- responses ---------------------------------------------------------- */
@@ -91,7 +94,9 @@ void srv_error(srv_response *resp, int status, const char *code,
     if (rc == 0)
         rc = rp_json_put_string(&resp->body, msg, n);
     if (rc == 0)
-        rp_buf_printf(&resp->body, ",\"type\":\"%s\"}}", type);
+        rc = rp_buf_printf(&resp->body, ",\"type\":\"%s\"}}", type);
+    if (rc != 0)
+        resp->body.len = 0; /* out of memory: the status alone, no half */
 }
 
 /* The answer to a malformed document id. */
@@ -177,7 +182,14 @@ int srv_open(const srv_opts *o, srv **out, rp_error *err)
     if (s->o.max_body == 0)
         s->o.max_body = SRV_MAX_BODY;
     s->started = time(NULL);
-    int rc = rp_index_open(o->db, NULL, &s->ix, err);
+    /* Each request holds at most two read transactions at once (stats
+     * reads the sizes in a second one) and the HTTP pool runs at most
+     * SRV_MAX_THREADS requests at a time: the default slots cover that
+     * with room for other processes (rapport-index, backups). */
+    _Static_assert(RP_INDEX_READERS >= 2 * SRV_MAX_THREADS + 64,
+                   "reader slots for every HTTP thread and then some");
+    rp_index_opts io = {NULL, o->map_size, 0, 0};
+    int rc = rp_index_open(o->db, &io, &s->ix, err);
     if (rc != 0) {
         free(s);
         return rc;
@@ -348,7 +360,8 @@ static const rp_docfield *first_field(const rp_doc *d, int f)
 static void route_health(srv_response *resp)
 {
     resp->route = "/healthz";
-    rp_buf_puts(&resp->body, "{\"status\":\"ok\"}");
+    if (rp_buf_puts(&resp->body, "{\"status\":\"ok\"}") != 0)
+        lib_error(resp, RP_ENOMEM, NULL);
 }
 
 static void route_stats(srv *s, srv_response *resp)
@@ -364,23 +377,21 @@ static void route_stats(srv *s, srv_response *resp)
     }
     if (rc == 0)
         rc = rp_index_space_get(s->ix, &sp);
-    if (rc != 0) {
+    if (rc == 0)
+        rc = rp_buf_printf(
+            &resp->body,
+            "{\"documents\":%llu,\"by_type\":{\"article\":%llu,"
+            "\"question\":%llu,\"specialist\":%llu},\"terms\":%llu,"
+            "\"index_bytes\":%llu,\"language\":\"%s\",\"uptime_s\":%lld}",
+            (unsigned long long)st.ndocs,
+            (unsigned long long)st.ntype[RP_DOC_ARTICLE],
+            (unsigned long long)st.ntype[RP_DOC_QUESTION],
+            (unsigned long long)st.ntype[RP_DOC_SPECIALIST],
+            (unsigned long long)sp.nterms,
+            (unsigned long long)rp_index_disk_bytes(s->ix),
+            rp_index_lang(s->ix), (long long)(time(NULL) - s->started));
+    if (rc != 0)
         lib_error(resp, rc, NULL);
-        return;
-    }
-    rp_buf_printf(&resp->body,
-                  "{\"documents\":%llu,\"by_type\":{\"article\":%llu,"
-                  "\"question\":%llu,\"specialist\":%llu},\"terms\":%llu,"
-                  "\"index_bytes\":%llu,\"language\":\"%s\","
-                  "\"uptime_s\":%lld}",
-                  (unsigned long long)st.ndocs,
-                  (unsigned long long)st.ntype[RP_DOC_ARTICLE],
-                  (unsigned long long)st.ntype[RP_DOC_QUESTION],
-                  (unsigned long long)st.ntype[RP_DOC_SPECIALIST],
-                  (unsigned long long)sp.nterms,
-                  (unsigned long long)rp_index_disk_bytes(s->ix),
-                  rp_index_lang(s->ix),
-                  (long long)(time(NULL) - s->started));
 }
 
 /* ---- filters and facets ------------------------------------------------- */
@@ -1172,6 +1183,8 @@ static int commit_batch(srv *s, rp_batch *b, rp_batch_result *res,
                         rp_error *err)
 {
     pthread_mutex_lock(&s->write_mu);
+    /* A dead reader's slot would keep the writer from reusing pages. */
+    rp_index_reader_check(s->ix, NULL);
     int rc = rp_batch_commit(b, res, err);
     pthread_mutex_unlock(&s->write_mu);
     return rc;
@@ -1214,6 +1227,10 @@ static void route_put_docs(srv *s, const srv_request *req,
         rp_batch_free(b);
         return;
     }
+    /* The answer's bytes are set aside before the commit, so that a
+     * committed batch is always acknowledged. */
+    if (rc == 0)
+        rc = rp_buf_reserve(&resp->body, ACK_BYTES);
     if (rc == 0)
         rc = commit_batch(s, b, &res, &err);
     rp_batch_free(b);
@@ -1249,6 +1266,8 @@ static void route_delete_doc(srv *s, const srv_request *req, const char *id,
         rp_batch_free(b);
         return;
     }
+    if (rc == 0)
+        rc = rp_buf_reserve(&resp->body, ACK_BYTES); /* as for a PUT */
     if (rc == 0)
         rc = commit_batch(s, b, &res, &err);
     rp_batch_free(b);
@@ -1374,6 +1393,11 @@ static void route_doc_pairs(srv *s, const srv_request *req, int what,
 
 void srv_handle(srv *s, const srv_request *req, srv_response *resp)
 {
+    /* Now and then, free the slots of readers that died (another process
+     * killed while it read the index). */
+    if (atomic_fetch_add(&s->requests, 1) % SRV_READER_CHECK ==
+        SRV_READER_CHECK - 1)
+        rp_index_reader_check(s->ix, NULL);
     /* CORS: echo an allowed origin; answer preflights. */
     for (size_t i = 0; req->origin && i < s->o.ncors; i++)
         if (strcmp(req->origin, s->o.cors[i]) == 0)

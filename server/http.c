@@ -307,6 +307,8 @@ int srv_http_start(srv *s, srv_http **out, rp_error *err)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 1;
     }
+    if (threads > SRV_MAX_THREADS)
+        threads = SRV_MAX_THREADS; /* the index's reader slots allow it */
     srv_http *h = calloc(1, sizeof *h);
     if (h == NULL)
         return RP_ENOMEM;

@@ -11,13 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rapport/index.h"
 #include "server.h"
 
 static const char usage[] =
     "usage: rapport-server --db DIR [--listen 127.0.0.1:8080] [--threads N]\n"
     "                      [--admin-key-file F] [--search-key-file F]\n"
     "                      [--cors-origin ORIGIN]... [--web DIR]\n"
-    "                      [--crisis crisis.json] [--quiet]\n";
+    "                      [--crisis crisis.json] [--map-size SIZE]\n"
+    "                      [--quiet]\n";
 
 /* Reads the key on the first line of path (a trailing newline is not
  * part of it) into a new string. */
@@ -97,6 +99,18 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(a, "--threads") == 0) {
             o.threads = (unsigned)atoi(v);
+            if (o.threads > SRV_MAX_THREADS) {
+                fprintf(stderr, "rapport-server: at most %d threads\n",
+                        SRV_MAX_THREADS);
+                return 2;
+            }
+        } else if (strcmp(a, "--map-size") == 0) {
+            if (rp_index_parse_size(v, &o.map_size) != 0) {
+                fprintf(stderr, "rapport-server: --map-size wants a size "
+                                "such as 512M or 64G, not '%s'\n",
+                        v);
+                return 2;
+            }
         } else if (strcmp(a, "--admin-key-file") == 0) {
             if ((admin = read_key(v, &o.admin_key_len)) == NULL)
                 return 1;

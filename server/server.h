@@ -20,6 +20,8 @@
 #define SRV_MAX_CORS 16
 #define SRV_MIN_ADMIN_KEY 32 /* bytes */
 #define SRV_MAX_LIMIT 100    /* hits per search page */
+#define SRV_MAX_THREADS 256  /* HTTP worker threads */
+#define SRV_READER_CHECK 1024 /* requests between stale reader checks */
 
 typedef struct srv_opts {
     const char *db;          /* index directory */
@@ -35,6 +37,8 @@ typedef struct srv_opts {
     const char *web_dir;     /* static files for other paths; may be NULL */
     const char *crisis_path; /* crisis.json; NULL: no crisis block */
     size_t max_body;         /* 0: SRV_MAX_BODY */
+    size_t map_size;         /* index map size in bytes; 0: the library's
+                                default (see rp_index_opts) */
     int quiet;               /* no access log */
 } srv_opts;
 

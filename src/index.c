@@ -247,7 +247,7 @@ static int init_meta(rp_txn *t, const char *lang, rp_error *err,
 int rp_index_open(const char *dir, const rp_index_opts *opts, rp_index **out,
                   rp_error *err)
 {
-    static const rp_index_opts defaults = {NULL, 0, 0};
+    static const rp_index_opts defaults = {NULL, 0, 0, 0};
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
@@ -270,12 +270,24 @@ int rp_index_open(const char *dir, const rp_index_opts *opts, rp_index **out,
     mdb_env_set_maxdbs(ix->env, DB_COUNT);
     mdb_env_set_mapsize(ix->env, opts->map_size ? opts->map_size
                                                 : DEFAULT_MAP_SIZE);
+    mdb_env_set_maxreaders(ix->env, opts->max_readers ? opts->max_readers
+                                                      : RP_INDEX_READERS);
+    /* Durability: none of LMDB's no-sync, no-meta-sync, async-map or
+     * writable-map flags, ever (rp_index_durable checks; tests/test_index.c
+     * keeps them out of the source). A commit returns after its pages and then its
+     * meta page were written and synced, so an acknowledged write survives
+     * a crash and an interrupted one leaves the previous state. MDB_NOTLS:
+     * a read transaction belongs to the request, not to the thread (the
+     * HTTP pool may move requests between threads). */
     unsigned flags = MDB_NOTLS | (opts->readonly ? MDB_RDONLY : 0);
     if ((rc = map_rc(mdb_env_open(ix->env, dir, flags, 0644))) != 0) {
         rp_error_set(err, rc, 0, "%s: cannot open index: %s", dir,
                      rp_strerror(rc));
         goto fail;
     }
+    /* Slots of readers that died since the last run would pin pages. */
+    if ((rc = rp_index_reader_check(ix, NULL)) != 0)
+        goto fail;
     t = calloc(1, sizeof *t);
     if (t == NULL) {
         rc = RP_ENOMEM;
@@ -322,6 +334,63 @@ fail:
         mdb_env_close(ix->env);
     free(ix);
     return rc;
+}
+
+int rp_index_parse_size(const char *s, size_t *out)
+{
+    *out = 0;
+    if (s == NULL || *s < '0' || *s > '9')
+        return RP_EINVAL;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    int shift = 0;
+    switch (*end) {
+    case 'T': case 't': shift = 40; break;
+    case 'G': case 'g': shift = 30; break;
+    case 'M': case 'm': shift = 20; break;
+    case 'K': case 'k': shift = 10; break;
+    case '\0': break;
+    default: return RP_EINVAL;
+    }
+    if (shift && end[1] != '\0')
+        return RP_EINVAL;
+    if (errno != 0 || n == 0 || n > (SIZE_MAX >> shift))
+        return RP_EINVAL;
+    *out = (size_t)n << shift;
+    return 0;
+}
+
+int rp_index_reader_check(rp_index *ix, int *cleared)
+{
+    int dead = 0;
+    int rc = map_rc(mdb_reader_check(ix->env, &dead));
+    if (cleared)
+        *cleared = rc == 0 ? dead : 0;
+    return rc;
+}
+
+int rp_index_durable(const rp_index *ix)
+{
+    unsigned flags = 0;
+    if (mdb_env_get_flags(ix->env, &flags) != 0)
+        return 0;
+    return (flags & (MDB_NOSYNC | MDB_NOMETASYNC | MDB_MAPASYNC |
+                     MDB_WRITEMAP)) == 0;
+}
+
+int rp_index_backup(rp_index *ix, const char *dest, rp_error *err)
+{
+    int rc = mkdirs(dest);
+    if (rc == 0)
+        rc = map_rc(mdb_env_copy2(ix->env, dest, MDB_CP_COMPACT));
+    if (rc == -EEXIST)
+        return rp_error_set(err, rc, 0, "%s: already holds an index",
+                            dest);
+    if (rc != 0)
+        return rp_error_set(err, rc, 0, "%s: backup failed: %s", dest,
+                            rp_strerror(rc));
+    return 0;
 }
 
 void rp_index_close(rp_index *ix)

@@ -136,7 +136,12 @@ static int keep_extra(cJSON **extra, cJSON *obj, cJSON *item, rp_error *err)
     if (*extra == NULL && (*extra = cJSON_CreateObject()) == NULL)
         return RP_ENOMEM;
     cJSON_DetachItemViaPointer(obj, item);
-    cJSON_AddItemToObject(*extra, item->string, item);
+    /* Adding copies the name: when that fails, the detached item is
+     * ours to free. */
+    if (!cJSON_AddItemToObject(*extra, item->string, item)) {
+        cJSON_Delete(item);
+        return RP_ENOMEM;
+    }
     return 0;
 }
 

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Tests for the LMDB index: opening and creating, the language and format
- * version checks, norms and the dictionary scan, and corrupted stored bytes
- * (patched in the data file) giving RP_ECORRUPT, never a crash.
+ * version checks, norms and the dictionary scan, corrupted stored bytes
+ * (patched in the data file) giving RP_ECORRUPT, never a crash, and the
+ * reliability contract: durable flags only, reader slots for 512
+ * concurrent readers, stale slots cleared, a full map failing cleanly and
+ * growing on reopen, and hot backups.
  */
 #include <errno.h>
+#include <pthread.h>
 
 #include "rapport/postings.h"
+#include "rapport/stem.h"
 #include "tdb.h"
 
 static void test_open_create_reopen(void)
@@ -17,22 +22,22 @@ static void test_open_create_reopen(void)
     rp_index *ix = NULL;
     rp_error err;
     rp_error_clear(&err);
-    rp_index_opts ro = {NULL, 0, 1};
+    rp_index_opts ro = {NULL, 0, 1, 0};
     ASSERT_EQ(rp_index_open(sub, &ro, &ix, &err), -ENOENT);
     ASSERT(ix == NULL);
     ASSERT(strstr(err.msg, sub) != NULL);
-    rp_index_opts fr = {"fr", 0, 0};
+    rp_index_opts fr = {"fr", 0, 0, 0};
     ASSERT_OK(rp_index_open(sub, &fr, &ix, NULL));
     ASSERT_STR_EQ(rp_index_lang(ix), "french");
     rp_index_close(ix);
     ASSERT_OK(rp_index_open(sub, NULL, &ix, NULL)); /* language as stored */
     ASSERT_STR_EQ(rp_index_lang(ix), "french");
     rp_index_close(ix);
-    rp_index_opts en = {"english", 0, 0};
+    rp_index_opts en = {"english", 0, 0, 0};
     rp_error_clear(&err);
     ASSERT_EQ(rp_index_open(sub, &en, &ix, &err), RP_ELANG);
     ASSERT(strstr(err.msg, "french") != NULL);
-    rp_index_opts bad = {"klingon", 0, 0};
+    rp_index_opts bad = {"klingon", 0, 0, 0};
     ASSERT_EQ(rp_index_open(sub, &bad, &ix, NULL), RP_ELANG);
     ASSERT_OK(rp_index_open(sub, &ro, &ix, NULL));
     rp_txn *txn;
@@ -247,12 +252,286 @@ static void test_corrupt_doc_record(void)
     tdb_close(&t);
 }
 
+/* ---- reliability -------------------------------------------------------- */
+
+static void test_durable_flags(void)
+{
+    tdb t;
+    tdb_open(&t);
+    ASSERT(rp_index_durable(t.ix));
+    tdb_close(&t);
+    /* The flags that trade durability for speed appear in the source only
+     * where rp_index_durable tests for them, and no file sets env flags
+     * after the open. */
+    static const char *const bad[] = {"MDB_NOSYNC", "MDB_NOMETASYNC",
+                                      "MDB_MAPASYNC", "MDB_WRITEMAP"};
+    rp_buf src;
+    t_repo_file("src/index.c", &src);
+    const char *text = (const char *)src.data;
+    const char *fn = strstr(text, "int rp_index_durable(");
+    ASSERT(fn != NULL);
+    const char *fn_end = strstr(fn, "\n}\n");
+    ASSERT(fn_end != NULL);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        for (const char *p = strstr(text, bad[i]); p;
+             p = strstr(p + 1, bad[i]))
+            if (p < fn || p > fn_end)
+                T_FAIL("%s used outside rp_index_durable", bad[i]);
+    ASSERT(strstr(text, "mdb_env_set_flags") == NULL);
+    rp_buf_fini(&src);
+}
+
+static void test_parse_size(void)
+{
+    size_t n;
+    ASSERT_OK(rp_index_parse_size("4096", &n));
+    ASSERT_EQ(n, 4096);
+    ASSERT_OK(rp_index_parse_size("512M", &n));
+    ASSERT_EQ(n, (size_t)512 << 20);
+    ASSERT_OK(rp_index_parse_size("64g", &n));
+    ASSERT_EQ(n, (size_t)64 << 30);
+    ASSERT_OK(rp_index_parse_size("1T", &n));
+    ASSERT_EQ(n, (size_t)1 << 40);
+    static const char *const bad[] = {"", "0", "-1", "M", "12MB", "1.5G",
+                                      " 1G", "99999999999999999999",
+                                      "20000000000T"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (rp_index_parse_size(bad[i], &n) != RP_EINVAL || n != 0)
+            T_FAIL("'%s' was accepted", bad[i]);
+}
+
+/* Adds documents r<from>..r<to-1> as one batch, each with its own word. */
+static int add_range(rp_index *ix, int from, int to)
+{
+    rp_batch *b;
+    rp_batch_opts o = {1, NULL, NULL};
+    ASSERT_OK(rp_batch_new(ix, &o, &b));
+    int rc = 0;
+    for (int i = from; i < to && rc == 0; i++) {
+        char line[512];
+        snprintf(line, sizeof line,
+                 "{\"id\":\"r%d\",\"title\":\"record w%dx%d\",\"body\":\"a "
+                 "longer body of filler text about sleep and worry, so "
+                 "that pages fill: u%dv%d\"}",
+                 i, i, i, i, i);
+        rc = rp_batch_add_json(b, line, strlen(line), "t", i + 1);
+    }
+    if (rc == 0)
+        rc = rp_batch_commit(b, NULL, NULL);
+    rp_batch_free(b);
+    return rc;
+}
+
+/* Every document r<from>..r<to-1> is there, by id and by its own word. */
+static void expect_range(tdb *t, int from, int to)
+{
+    rp_txn *txn;
+    ASSERT_OK(rp_txn_begin(t->ix, 0, &txn));
+    rp_stats st;
+    ASSERT_OK(rp_txn_stats(txn, &st));
+    ASSERT_EQ(st.ndocs, (uint64_t)(to - from));
+    for (int i = from; i < to; i++) {
+        char id[32];
+        rp_docid d;
+        snprintf(id, sizeof id, "r%d", i);
+        ASSERT_OK(rp_txn_id_get(txn, id, strlen(id), &d));
+    }
+    rp_txn_abort(txn);
+    for (int i = from; i < to; i += 7) {
+        char q[32], want[32];
+        snprintf(q, sizeof q, "w%dx%d", i, i);
+        snprintf(want, sizeof want, "r%d", i);
+        ASSERT_STR_EQ(tdb_ids(t, q), want);
+    }
+}
+
+static void test_map_full_then_grow(void)
+{
+    tdb t;
+    tdb_open(&t);
+    rp_index_close(t.ix);
+    /* A map of 256 KiB fills after a few hundred documents. */
+    rp_index_opts small = {NULL, 256 << 10, 0, 0};
+    ASSERT_OK(rp_index_open(t.dir, &small, &t.ix, NULL));
+    int n = 0, rc = 0;
+    while (n < 100000 && (rc = add_range(t.ix, n, n + 20)) == 0)
+        n += 20;
+    ASSERT_EQ(rc, RP_EFULL);
+    ASSERT(n > 0);
+    expect_range(&t, 0, n);
+    /* A smaller batch still fits or fails the same clean way. */
+    rc = add_range(t.ix, n, n + 1);
+    ASSERT(rc == 0 || rc == RP_EFULL);
+    if (rc == 0)
+        n++;
+    expect_range(&t, 0, n);
+    rp_index_close(t.ix);
+    rp_index_opts big = {NULL, 8 << 20, 0, 0};
+    ASSERT_OK(rp_index_open(t.dir, &big, &t.ix, NULL));
+    expect_range(&t, 0, n);
+    ASSERT_OK(add_range(t.ix, n, n + 200));
+    expect_range(&t, 0, n + 200);
+    tdb_close(&t);
+}
+
+static void test_stale_reader_cleared(void)
+{
+    tdb t;
+    tdb_open(&t);
+    int cleared = -1;
+    ASSERT_OK(rp_index_reader_check(t.ix, &cleared));
+    ASSERT_EQ(cleared, 0);
+    /* A process that dies inside a read transaction leaves its slot. */
+    fflush(NULL);
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        rp_index *ix;
+        rp_txn *txn;
+        if (rp_index_open(t.dir, NULL, &ix, NULL) != 0 ||
+            rp_txn_begin(ix, 0, &txn) != 0)
+            _exit(1);
+        _exit(0); /* no abort, no close */
+    }
+    int st;
+    ASSERT_EQ(waitpid(pid, &st, 0), pid);
+    ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    ASSERT_OK(rp_index_reader_check(t.ix, &cleared));
+    ASSERT_EQ(cleared, 1);
+    ASSERT_OK(rp_index_reader_check(t.ix, &cleared));
+    ASSERT_EQ(cleared, 0);
+    tdb_close(&t);
+}
+
+#define READERS 512
+
+typedef struct reader_arg {
+    rp_index *ix;
+    pthread_barrier_t *all_in;
+    int rc;   /* first failure */
+    int hits; /* of the search */
+} reader_arg;
+
+/* Opens a read transaction, waits until every thread holds one, then
+ * searches in it. */
+static void *reader(void *p)
+{
+    reader_arg *a = p;
+    rp_txn *txn = NULL;
+    rp_analyzer *an = NULL;
+    rp_results r;
+    memset(&r, 0, sizeof r);
+    a->rc = rp_txn_begin(a->ix, 0, &txn);
+    pthread_barrier_wait(a->all_in);
+    if (a->rc == 0)
+        a->rc = rp_analyzer_new("english", &an);
+    rp_search_opts o;
+    rp_search_opts_init(&o);
+    if (a->rc == 0)
+        a->rc = rp_search_text(txn, an, "sleep worry", 11, &o, &r);
+    a->hits = (int)r.total;
+    rp_results_fini(&r);
+    rp_analyzer_free(an);
+    rp_txn_abort(txn);
+    return NULL;
+}
+
+/* Runs n threads that each hold a read transaction at the same moment;
+ * returns how many failed with RP_EBUSY (any other failure fails). */
+static int concurrent_readers(rp_index *ix, int n, int want_hits)
+{
+    pthread_t tid[READERS];
+    reader_arg arg[READERS];
+    pthread_barrier_t all_in;
+    ASSERT(n <= READERS);
+    ASSERT_EQ(pthread_barrier_init(&all_in, NULL, (unsigned)n), 0);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 1 << 20);
+    for (int i = 0; i < n; i++) {
+        arg[i] = (reader_arg){ix, &all_in, 0, 0};
+        ASSERT_EQ(pthread_create(&tid[i], &attr, reader, &arg[i]), 0);
+    }
+    int busy = 0;
+    for (int i = 0; i < n; i++) {
+        pthread_join(tid[i], NULL);
+        if (arg[i].rc == RP_EBUSY) {
+            busy++;
+            continue;
+        }
+        ASSERT_OK(arg[i].rc);
+        ASSERT_EQ(arg[i].hits, want_hits);
+    }
+    pthread_attr_destroy(&attr);
+    pthread_barrier_destroy(&all_in);
+    return busy;
+}
+
+static void test_512_concurrent_readers(void)
+{
+    tdb t;
+    tdb_open(&t);
+    ASSERT_OK(add_range(t.ix, 0, 30));
+    ASSERT_EQ(concurrent_readers(t.ix, READERS, 30), 0);
+    tdb_close(&t);
+    /* The check can fail: with LMDB's own default of 126 slots, some of
+     * the same readers are refused (RP_EBUSY, the server's 503). */
+    snprintf(t.dir, sizeof t.dir, "/tmp/rapport-test-XXXXXX");
+    ASSERT(mkdtemp(t.dir) != NULL);
+    rp_index_opts few = {NULL, 0, 0, 126};
+    ASSERT_OK(rp_index_open(t.dir, &few, &t.ix, NULL));
+    ASSERT_OK(rp_analyzer_new("english", &t.an));
+    ASSERT_OK(add_range(t.ix, 0, 30));
+    ASSERT(concurrent_readers(t.ix, 200, 30) > 0);
+    tdb_close(&t);
+}
+
+static void test_backup_copy(void)
+{
+    tdb t;
+    tdb_open(&t);
+    ASSERT_OK(add_range(t.ix, 0, 300));
+    /* Replacements and deletions leave free pages that compaction drops. */
+    ASSERT_OK(add_range(t.ix, 0, 100));
+    char dest[128];
+    snprintf(dest, sizeof dest, "%s/backup/copy", t.dir);
+    rp_error err;
+    rp_error_clear(&err);
+    ASSERT_OK(rp_index_backup(t.ix, dest, &err));
+    rp_error_clear(&err);
+    ASSERT_EQ(rp_index_backup(t.ix, dest, &err), -EEXIST);
+    ASSERT(strstr(err.msg, dest) != NULL);
+    rp_index_opts ro = {NULL, 0, 1, 0};
+    tdb copy = t;
+    ASSERT_OK(rp_index_open(dest, &ro, &copy.ix, NULL));
+    ASSERT(rp_index_disk_bytes(copy.ix) <= rp_index_disk_bytes(t.ix));
+    expect_range(&copy, 0, 300);
+    static const char *const qs[] = {"sleep", "w5x5 OR w250x250",
+                                     "\"filler text\"", "record"};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        char a[4096], b[4096];
+        uint64_t ta, tb;
+        ASSERT_OK(tdb_query(&t, qs[i], NULL, a, sizeof a, &ta));
+        ASSERT_OK(tdb_query(&copy, qs[i], NULL, b, sizeof b, &tb));
+        ASSERT_STR_EQ(a, b);
+        ASSERT_EQ(ta, tb);
+    }
+    rp_index_close(copy.ix);
+    tdb_close(&t);
+}
+
 static const t_case cases[] = {
     T(test_open_create_reopen),
     T(test_norms_and_scan),
     T(test_format_version_checked),
     T(test_corrupt_postings),
     T(test_corrupt_doc_record),
+    T(test_durable_flags),
+    T(test_parse_size),
+    T(test_map_full_then_grow),
+    T(test_stale_reader_cleared),
+    T(test_512_concurrent_readers),
+    T(test_backup_copy),
     {NULL, NULL},
 };
 

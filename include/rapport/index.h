@@ -29,9 +29,20 @@ typedef struct rp_index_opts {
     const char *lang;  /* stemmer language for a new index; NULL: "english".
                           For an existing index NULL means "as stored", and
                           a different name is an error. */
-    size_t map_size;   /* LMDB map size in bytes; 0: 64 GiB (virtual) */
+    size_t map_size;   /* LMDB map size in bytes; 0: 64 GiB (virtual).
+                          The most the index can hold: a write that would
+                          pass it fails with RP_EFULL and changes nothing.
+                          Reopening with a larger size grows it; a smaller
+                          one than the file is raised to the file's size. */
     int readonly;      /* open without write access */
+    unsigned max_readers; /* read transactions open at once, over all
+                             processes (LMDB reader slots); 0:
+                             RP_INDEX_READERS. Set by the first process to
+                             open the index; a later first opener may raise
+                             it, never lower it. */
 } rp_index_opts;
+
+#define RP_INDEX_READERS 1024 /* default reader slots */
 
 /*
  * Opens (creating when missing, unless readonly) the index in directory dir.
@@ -44,6 +55,39 @@ typedef struct rp_index_opts {
  */
 int rp_index_open(const char *dir, const rp_index_opts *opts, rp_index **out,
                   rp_error *err);
+
+/* Parses a byte count for a map size: digits with an optional K, M, G or
+ * T suffix (powers of 1024), e.g. "64G". Returns 0 or RP_EINVAL (not a
+ * count, zero, or too large for size_t). */
+int rp_index_parse_size(const char *s, size_t *out);
+
+/*
+ * Frees the reader slots of processes that died while reading (LMDB's
+ * mdb_reader_check): a slot left behind would pin old pages, so the index
+ * would grow instead of reusing them. rp_index_open calls it; a long-running
+ * process calls it now and then. cleared (may be NULL) gets the number of
+ * slots freed. Returns 0 or -errno. Thread-safe; cost: one pass over the
+ * slot table.
+ */
+int rp_index_reader_check(rp_index *ix, int *cleared);
+
+/* 1 when every commit reaches the disk before rp_txn_commit returns and
+ * pages are written by the library, not through a writable map: none of
+ * LMDB's NOSYNC, NOMETASYNC, MAPASYNC or WRITEMAP flags is set. rapport
+ * never sets them; tests check that it stays so. */
+int rp_index_durable(const rp_index *ix);
+
+/*
+ * Writes a compacted copy of the index, as it stands in one read
+ * transaction, into directory dest (created when missing), while other
+ * threads and processes keep reading and writing. The copy holds only live
+ * pages (LMDB's mdb_env_copy2 with MDB_CP_COMPACT) and opens as an index of
+ * its own. The read transaction lasts as long as the copy, so pages freed
+ * meanwhile are not reused until it ends. Returns 0, -EEXIST (dest already
+ * holds a data.mdb: nothing is overwritten), RP_ENOMEM or -errno; err gets
+ * a message naming dest. A failed copy may leave a partial dest/data.mdb.
+ */
+int rp_index_backup(rp_index *ix, const char *dest, rp_error *err);
 
 /* Closes ix; all transactions must have ended. NULL is fine. */
 void rp_index_close(rp_index *ix);
