@@ -30,8 +30,8 @@ LISTEN ?= 127.0.0.1:8080
 # Keep intermediate objects: no "rm" lines after the test summary.
 .SECONDARY:
 
-.PHONY: all deps browser-deps test check asan ubsan tsan coverage bench eval fuzz fuzz-replay \
-	reliability run clean
+.PHONY: all deps browser-deps test check asan ubsan tsan coverage bench bench-peers eval \
+	fuzz fuzz-replay reliability run clean
 all: $(B)/librapport.a $(BINS)
 
 deps:
@@ -73,8 +73,27 @@ $(B)/tests/test_failalloc: $(B)/tests/test_failalloc.o $(B)/tests/failalloc.o \
 	$(CC) $(CFLAGS) $(LDFLAGS) $(FAILALLOC_WRAP) -o $@ $^ $(LIBS)
 $(B)/tests/%: $(B)/tests/%.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
-$(B)/bench/%: $(B)/bench/%.o $(B)/librapport.a
+$(B)/bench/bench_api: $(B)/bench/bench_api.o $(B)/bench/harness.o \
+		$(B)/server/api.o $(B)/librapport.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/bench/%: $(B)/bench/%.o $(B)/bench/harness.o $(B)/librapport.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The peers of `make bench` (bench/peers/): SQLite FTS5 and Xapian. Only
+# `make bench` builds them, after scripts/bench.sh installed their
+# libraries; `make all` and `make test` never need sqlite3 or xapian.
+CXX ?= c++
+RP_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wshadow -MMD -MP
+PEERS = $(B)/bench/peers/fts5 $(B)/bench/peers/xapian
+$(B)/bench/peers/fts5: $(B)/bench/peers/fts5.o $(B)/bench/harness.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lsqlite3 $(LIBS)
+$(B)/bench/peers/xapian.o: bench/peers/xapian.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(RP_CXXFLAGS) $(CFLAGS) $$($(PKG_CONFIG) --cflags xapian-core) \
+		-c $< -o $@
+$(B)/bench/peers/xapian: $(B)/bench/peers/xapian.o $(B)/bench/harness.o
+	$(CXX) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$$($(PKG_CONFIG) --libs xapian-core) $(LIBS)
 $(B)/fuzz-replay/fuzz_http: tests/fuzz/fuzz_http.c tests/fuzz/replay.c \
 		$(B)/server/api.o $(B)/librapport.a
 	@mkdir -p $(dir $@)
@@ -122,8 +141,11 @@ coverage: deps
 		awk '/^File .src\//{f=$$2} /^Lines executed/{print (f ? f : "total"), $$2, $$4; f=""}'
 	@mv *.gcov build/coverage/ && echo "gcov files in build/coverage/"
 
+# scripts/bench.sh installs the peers' libraries, then builds them with
+# `make bench-peers`.
 bench: deps all $(BENCH_BIN)
 	@scripts/bench.sh $(B)
+bench-peers: $(PEERS)
 
 eval: deps all
 	@scripts/eval.sh $(B)

@@ -1,18 +1,65 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# make bench: builds the bench corpus into an index and runs the query set.
-# Needs the shared bench data; skips with a message when it is missing.
+# make bench: rapport beside SQLite FTS5 and Xapian 1.4 on the shared bench
+# corpus, in one run on this machine. Installs the peers' packages and
+# builds the peers (make bench-peers), then:
+#   1. builds each engine's index and runs the query set as OR, AND and
+#      phrase queries, RP_BENCH_RUNS times (default 3), alternating the
+#      engines (scripts/bench_engines.sh);
+#   2. HTTP: the in-process ceiling, rapport-server under wrk on /v1/search
+#      and /healthz, nginx static beside it (scripts/bench_http.sh);
+#   3. growth: 25%, 50% and 4x of the corpus, one run each
+#      (scripts/bench_growth.sh); RP_BENCH_GROWTH=0 skips it;
+# and writes bench/RESULTS.md (scripts/bench_results.sh), printing its
+# tables. Budget: 20 minutes on a 2-core machine, which is why growth has
+# one run and one timed pass, and Xapian is left out at 4x unless
+# RP_BENCH_ENGINES_4X names it. Needs the shared bench data; skips with a
+# message when it is missing.
 set -eu
 B=${1:-build}
 DATA=${RP_SHARED_DATA:-../shared/data}/bench
+RUNS=${RP_BENCH_RUNS:-3}
+PASSES=${RP_BENCH_PASSES:-3}
+HTTP_RUNS=${RP_BENCH_HTTP_RUNS:-$RUNS}
+GROWTH=${RP_BENCH_GROWTH:-1}
+GROWTH_PASSES=${RP_BENCH_GROWTH_PASSES:-1}
+ENGINES_4X=${RP_BENCH_ENGINES_4X:-rapport fts5}
 if [ ! -f "$DATA/docs.jsonl.gz" ]; then
     echo "bench: $DATA/docs.jsonl.gz not found; skipping"
     exit 0
 fi
+HERE=$(dirname "$0")
+start=$(date +%s)
+"$HERE/deps.sh" --extra libsqlite3-dev libxapian-dev wrk nginx-light g++
+${MAKE:-make} --no-print-directory B="$B" bench-peers >/dev/null
+
+OUT=$B/bench/results.txt
 mkdir -p "$B/bench"
-echo "corpus: $DATA/docs.jsonl.gz ($(wc -c <"$DATA/docs.jsonl.gz") bytes)"
-echo "machine: $(nproc) cores, $(uname -m)"
-"$B/bench/bench_index" "$DATA/docs.jsonl.gz" "$B/bench/index.db"
-"$B/bench/bench_query" "$DATA/queries.txt" "$B/bench/index.db" 3
-"$(dirname "$0")/bench_typo.sh" "$B" "$DATA/queries.txt"
-"$(dirname "$0")/bench_http.sh" "$B" "$DATA/queries.txt"
+: >"$OUT"
+echo "bench: corpus $DATA/docs.jsonl.gz, $RUNS runs of rapport, fts5 and" \
+     "xapian (alternating), $PASSES passes of the queries" >&2
+"$HERE/bench_engines.sh" "$B" "$DATA/docs.jsonl.gz" "$DATA/queries.txt" 1x \
+    "$RUNS" "$PASSES" "$OUT" rapport fts5 xapian
+echo "bench: typo tolerance" >&2
+"$HERE/bench_typo.sh" "$B" "$B/bench/1x/rapport.db" "$DATA/queries.txt"
+echo "bench: HTTP, $HTTP_RUNS runs" >&2
+"$HERE/bench_http.sh" "$B" "$B/bench/1x/rapport.db" "$DATA/queries.txt" \
+    "$HTTP_RUNS" "$OUT"
+growth="growth skipped (RP_BENCH_GROWTH=0)"
+if [ "$GROWTH" != 0 ]; then
+    echo "bench: growth (25%, 50%, 4x: $ENGINES_4X)" >&2
+    "$HERE/bench_growth.sh" "$B" "$DATA/docs.jsonl.gz" "$DATA/queries.txt" \
+        "$GROWTH_PASSES" "$OUT" "rapport fts5 xapian" "$ENGINES_4X"
+    growth="growth at 25%, 50% and 4x: one run, $GROWTH_PASSES timed pass;"
+    growth="$growth 4x for $ENGINES_4X only, to stay within 20 minutes"
+fi
+secs=$(( $(date +%s) - start ))
+settings="$RUNS runs at 100% (RP_BENCH_RUNS), $PASSES timed passes of the"
+settings="$settings OR and AND queries and $((PASSES * 10)) of the phrase"
+settings="$settings queries (RP_BENCH_PASSES), $HTTP_RUNS HTTP runs"
+settings="$settings of ${RP_BENCH_SECONDS:-5} s each; $growth"
+"$HERE/bench_results.sh" "$OUT" "$secs" "$settings" >bench/RESULTS.md.new
+mv bench/RESULTS.md.new bench/RESULTS.md
+sed -n '/^## rapport against/,/^<!-- reading: begin/p' bench/RESULTS.md |
+    sed '$d'
+echo "bench: $secs s; written to bench/RESULTS.md (raw lines in $OUT)"

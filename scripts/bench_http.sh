@@ -1,16 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The HTTP part of `make bench`: rapport-server over the bench index, driven
-# by wrk with the bench queries (64 connections), next to the same wrk run
-# against nginx serving a static 2 KB JSON file on this machine (the
-# ceiling for any HTTP server here). Everything listens on 127.0.0.1 and is
-# stopped at the end.
+# One job of `make bench`: HTTP. First the /v1/search handler in process
+# (bench_api: the ceiling, cores / mean latency), then rapport-server over
+# the bench index driven by wrk (64 connections) with the bench queries on
+# /v1/search and on /healthz, and the same wrk against nginx serving a
+# static 2 KB JSON file (the ceiling of any HTTP server on this machine).
+# RUNS rounds of the three wrk runs. Everything listens on 127.0.0.1 and
+# is stopped at the end; the server runs with --quiet (no access log, so
+# no query text is logged anywhere). Appends result lines to OUT. Usage:
+#   bench_http.sh BUILD DBDIR QUERIES RUNS OUT
+# RP_BENCH_SECONDS: seconds of each wrk run (default 5).
 set -eu
-B=${1:-build}
-QUERIES=${2:?queries file}
-DB=$B/bench/index.db
-SECS=${RP_BENCH_SECONDS:-10}
-scripts/deps.sh --extra wrk nginx-light
+B=$1 DB=$2 QUERIES=$3 RUNS=$4 OUT=$5
+SECS=${RP_BENCH_SECONDS:-5}
 T=$(mktemp -d)
 SRV=""
 NGX=""
@@ -20,6 +22,10 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
+
+# In process, one pass over the queries after a warm-up.
+"$B/bench/bench_api" "$QUERIES" "$DB" 2 >"$T/api.txt"
+sed -n 's/^result /result size=1x run=1 /p' "$T/api.txt" >>"$OUT"
 
 # wrk script: each request takes the next query, percent-encoded.
 cat >"$T/queries.lua" <<LUA
@@ -36,27 +42,37 @@ request = function()
 end
 LUA
 
-summary() {
-    # wrk --latency output: "Requests/sec: N" and "50% X", "99% Y".
-    awk -v name="$1" '
+# wrk --latency output to a result line: "Requests/sec: N", "50% X",
+# "99% Y" with units us, ms or s.
+wrk_result() { # TARGET RUN FILE
+    awk -v target="$1" -v run="$2" -v secs="$SECS" '
+        function ms(v) {
+            if (v ~ /us$/) return v * 0.001
+            if (v ~ /ms$/) return v + 0
+            if (v ~ /s$/) return v * 1000
+            return v + 0
+        }
         /Requests\/sec/ { rps = $2 }
-        $1 == "50%" { p50 = $2 }
-        $1 == "99%" { p99 = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
         /Non-2xx/ { bad = $NF }
-        END { printf "%-28s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n",
-                     name, rps, p50, p99, (bad == "" ? 0 : bad) }' "$2"
+        END { printf "result size=1x run=%s engine=%s cmd=http target=%s " \
+                     "connections=64 seconds=%s rps=%.0f p50_ms=%.3f " \
+                     "p99_ms=%.3f non2xx=%d\n", run,
+                     (target == "static" ? "nginx" : "rapport"), target,
+                     secs, rps, p50, p99, bad }' "$3"
 }
 
+: >"$T/srv.log"
 "$B/rapport-server" --db "$DB" --listen 127.0.0.1:0 --quiet 2>"$T/srv.log" &
 SRV=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do
+PORT=""
+for _ in $(seq 1 50); do
     PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$T/srv.log")
     [ -n "$PORT" ] && break
     sleep 0.2
 done
 [ -n "$PORT" ] || { echo "bench: rapport-server did not start"; cat "$T/srv.log"; exit 1; }
-wrk -t2 -c64 -d"${SECS}s" --latency -s "$T/queries.lua" \
-    "http://127.0.0.1:$PORT" >"$T/wrk-rapport.txt"
 
 mkdir -p "$T/www" "$T/logs"
 head -c 2048 /dev/zero | tr '\0' 'x' |
@@ -82,7 +98,7 @@ NGX=$!
 # Wait until nginx listens (local address column of /proc/net/tcp, port
 # in hex).
 HEXPORT=$(printf '%04X' "$NPORT")
-for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+for _ in $(seq 1 25); do
     awk -v p=":$HEXPORT" '$2 ~ p"$" { f = 1 } END { exit !f }' \
         /proc/net/tcp && break
     sleep 0.2
@@ -91,9 +107,16 @@ if ! kill -0 "$NGX" 2>/dev/null; then
     echo "bench: nginx did not start:"; cat "$T/logs/start.log" "$T/logs/error.log" 2>/dev/null
     exit 1
 fi
-wrk -t2 -c64 -d"${SECS}s" --latency "http://127.0.0.1:$NPORT/static.json" \
-    >"$T/wrk-nginx.txt"
 
-echo "HTTP, wrk -t2 -c64 -d${SECS}s on 127.0.0.1 ($(nproc) cores shared with wrk):"
-summary "rapport /v1/search (bench)" "$T/wrk-rapport.txt"
-summary "nginx static 2 KB JSON" "$T/wrk-nginx.txt"
+for r in $(seq 1 "$RUNS"); do
+    echo "  [http run $r/$RUNS] search, healthz, nginx static" >&2
+    wrk -t2 -c64 -d"${SECS}s" --latency -s "$T/queries.lua" \
+        "http://127.0.0.1:$PORT" >"$T/wrk.txt"
+    wrk_result search "$r" "$T/wrk.txt" >>"$OUT"
+    wrk -t2 -c64 -d"${SECS}s" --latency "http://127.0.0.1:$PORT/healthz" \
+        >"$T/wrk.txt"
+    wrk_result healthz "$r" "$T/wrk.txt" >>"$OUT"
+    wrk -t2 -c64 -d"${SECS}s" --latency \
+        "http://127.0.0.1:$NPORT/static.json" >"$T/wrk.txt"
+    wrk_result static "$r" "$T/wrk.txt" >>"$OUT"
+done
