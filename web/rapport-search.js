@@ -45,6 +45,7 @@ form{display:flex;gap:.5rem;align-items:flex-start}
 .q{display:block;width:100%;min-height:2.75rem;padding:.6rem .75rem;font:inherit;color:inherit;background:var(--rapport-bg,#fff);border:1px solid var(--rapport-border,#6e7781);border-radius:var(--rapport-radius,8px)}
 textarea.q{resize:vertical}
 button{min-height:2.75rem;padding:.6rem 1rem;font:inherit;font-weight:600;color:#fff;background:var(--rapport-accent,#0b5cad);border:1px solid var(--rapport-accent,#0b5cad);border-radius:var(--rapport-radius,8px);cursor:pointer}
+.spelling button{margin-left:.5em}
 button.link{min-height:0;padding:0;font-weight:inherit;color:var(--rapport-accent,#0b5cad);background:none;border:0;text-decoration:underline}
 :focus-visible{outline:3px solid var(--rapport-accent,#0b5cad);outline-offset:2px}
 .q:focus-visible{outline-offset:1px}
@@ -500,9 +501,11 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
 
       const noun = this._people ? ['specialist', 'specialists'] : ['result', 'results'];
       this._status.className = 'status';
+      const spelled = this._spelling(data);
       if (hits.length) {
         this._items.replaceChildren(...hits.map((x) => this._card(x)));
         this._status.textContent = plural(total, ...noun) + (hits.length < total ? `, showing the first ${hits.length}` : '');
+        if (spelled) this._status.append(spelled);
         this._say(`${plural(total, ...noun)} for “${q}”`);
       } else {
         this._items.replaceChildren();
@@ -523,6 +526,19 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
           return h('li', null, url ? h('a', { href: url, text: str(r.name) }) : h('strong', { text: str(r.name) }),
             str(r.region) ? ` (${str(r.region)})` : '', str(r.contact) ? `: ${str(r.contact)}` : '');
         })) : null);
+    }
+
+    // What the server read a misspelled word as, and a corrected query
+    // to run instead when it finds clearly more.
+    _spelling(data) {
+      const c = data.corrected && typeof data.corrected === 'object' ? data.corrected : null;
+      const pairs = c ? Object.entries(c).filter(([, v]) => typeof v === 'string') : [];
+      if (!pairs.length) return null;
+      const dym = typeof data.did_you_mean === 'string' ? data.did_you_mean : '';
+      return h('span', { class: 'spelling', part: 'spelling' },
+        ` · including results for ${pairs.map(([k, v]) => `“${v}” (you typed “${k}”)`).join(', ')}`,
+        dym ? h('button', { type: 'button', class: 'link', onclick: () => { this._input.value = dym; this._run(dym); } },
+          `Search for “${dym}”`) : null);
     }
 
     _empty(q) {

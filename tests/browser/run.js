@@ -101,6 +101,25 @@ test('typing a query shows result cards with highlighted snippets', async (page,
   await page.screenshot({ path: path.join(shots, 'search.png'), fullPage: true });
 });
 
+test('a misspelled word is read as meant, and the corrected query is offered', async (page, base) => {
+  await page.goto(base + '/');
+  await typeQuery(page, 'flashbaks');
+  await input(page).press('Enter');
+  const spelling = box(page).locator('[part~="spelling"]');
+  await spelling.waitFor({ timeout: TIMEOUT });
+  const said = await spelling.textContent();
+  assert(/flashbacks/.test(said) && /flashbaks/.test(said), 'the correction is not shown: ' + said);
+  assert(await results(page).count() >= 1, 'no results for the misspelled word');
+  await page.screenshot({ path: path.join(shots, 'spelling.png') });
+  await spelling.locator('button').click();
+  await page.waitForFunction(() => {
+    const el = document.querySelector('rapport-search');
+    const i = (el.shadowRoot || el).querySelector('input[role="combobox"]');
+    return i && i.value === 'flashbacks';
+  }, null, { timeout: TIMEOUT });
+  await results(page).first().waitFor({ timeout: TIMEOUT });
+});
+
 test('a suggestion is picked with the keyboard', async (page, base) => {
   await page.goto(base + '/');
   await typeQuery(page, 'panic');
