@@ -6,6 +6,7 @@
 # ceiling for any HTTP server here). Everything listens on 127.0.0.1 and is
 # stopped at the end.
 set -eu
+. scripts/lib.sh
 B=${1:-build}
 QUERIES=${2:?queries file}
 DB=$B/bench/index.db
@@ -22,19 +23,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # wrk script: each request takes the next query, percent-encoded.
-cat >"$T/queries.lua" <<LUA
-local qs, i = {}, 0
-for line in io.lines("$QUERIES") do
-  if #line > 0 then
-    qs[#qs + 1] = line:gsub("[^%w%-%._~]", function(c)
-      return string.format("%%%02X", string.byte(c)) end)
-  end
-end
-request = function()
-  i = i % #qs + 1
-  return wrk.format("GET", "/v1/search?q=" .. qs[i] .. "&limit=10")
-end
-LUA
+queries_lua "$QUERIES" "$T/queries.lua"
 
 summary() {
     # wrk --latency output: "Requests/sec: N" and "50% X", "99% Y".
@@ -47,14 +36,7 @@ summary() {
                      name, rps, p50, p99, (bad == "" ? 0 : bad) }' "$2"
 }
 
-"$B/rapport-server" --db "$DB" --listen 127.0.0.1:0 --quiet 2>"$T/srv.log" &
-SRV=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-    PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$T/srv.log")
-    [ -n "$PORT" ] && break
-    sleep 0.2
-done
-[ -n "$PORT" ] || { echo "bench: rapport-server did not start"; cat "$T/srv.log"; exit 1; }
+start_server 20 "$T/srv.log" "$B/rapport-server" --db "$DB" --quiet
 wrk -t2 -c64 -d"${SECS}s" --latency -s "$T/queries.lua" \
     "http://127.0.0.1:$PORT" >"$T/wrk-rapport.txt"
 
