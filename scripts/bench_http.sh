@@ -11,6 +11,7 @@
 #   bench_http.sh BUILD DBDIR QUERIES RUNS OUT
 # RP_BENCH_SECONDS: seconds of each wrk run (default 5).
 set -eu
+. scripts/lib.sh
 B=$1 DB=$2 QUERIES=$3 RUNS=$4 OUT=$5
 SECS=${RP_BENCH_SECONDS:-5}
 T=$(mktemp -d)
@@ -28,19 +29,7 @@ trap cleanup EXIT INT TERM
 sed -n 's/^result /result size=1x run=1 /p' "$T/api.txt" >>"$OUT"
 
 # wrk script: each request takes the next query, percent-encoded.
-cat >"$T/queries.lua" <<LUA
-local qs, i = {}, 0
-for line in io.lines("$QUERIES") do
-  if #line > 0 then
-    qs[#qs + 1] = line:gsub("[^%w%-%._~]", function(c)
-      return string.format("%%%02X", string.byte(c)) end)
-  end
-end
-request = function()
-  i = i % #qs + 1
-  return wrk.format("GET", "/v1/search?q=" .. qs[i] .. "&limit=10")
-end
-LUA
+queries_lua "$QUERIES" "$T/queries.lua"
 
 # wrk --latency output to a result line: "Requests/sec: N", "50% X",
 # "99% Y" with units us, ms or s.
@@ -63,16 +52,7 @@ wrk_result() { # TARGET RUN FILE
                      secs, rps, p50, p99, bad }' "$3"
 }
 
-: >"$T/srv.log"
-"$B/rapport-server" --db "$DB" --listen 127.0.0.1:0 --quiet 2>"$T/srv.log" &
-SRV=$!
-PORT=""
-for _ in $(seq 1 50); do
-    PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$T/srv.log")
-    [ -n "$PORT" ] && break
-    sleep 0.2
-done
-[ -n "$PORT" ] || { echo "bench: rapport-server did not start"; cat "$T/srv.log"; exit 1; }
+start_server 50 "$T/srv.log" "$B/rapport-server" --db "$DB" --quiet
 
 mkdir -p "$T/www" "$T/logs"
 head -c 2048 /dev/zero | tr '\0' 'x' |

@@ -20,8 +20,6 @@
 #include "server.h"
 
 #define MAX_PARAMS 32
-#define CONN_LIMIT 1000
-#define PER_IP_LIMIT 64
 #define TIMEOUT_S 30
 #define CONN_MEMORY (64u << 10) /* request line and headers */
 
@@ -317,8 +315,9 @@ int srv_http_start(srv *s, srv_http **out, rp_error *err)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, o->port, NULL, NULL,
         on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)PER_IP_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)SRV_CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        o->per_ip_limit ? o->per_ip_limit : (unsigned)SRV_PER_IP_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONN_MEMORY, MHD_OPTION_STRICT_FOR_CLIENT, 1,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);

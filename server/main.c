@@ -19,7 +19,7 @@ static const char usage[] =
     "                      [--admin-key-file F] [--search-key-file F]\n"
     "                      [--cors-origin ORIGIN]... [--web DIR]\n"
     "                      [--crisis crisis.json] [--map-size SIZE]\n"
-    "                      [--quiet]\n";
+    "                      [--per-ip-limit N] [--quiet]\n";
 
 /* Reads the key on the first line of path (a trailing newline is not
  * part of it) into a new string. */
@@ -104,6 +104,15 @@ int main(int argc, char **argv)
                         SRV_MAX_THREADS);
                 return 2;
             }
+        } else if (strcmp(a, "--per-ip-limit") == 0) {
+            long n = atol(v);
+            if (n < 1 || n > SRV_CONN_LIMIT) {
+                fprintf(stderr, "rapport-server: --per-ip-limit wants "
+                                "1..%d\n",
+                        SRV_CONN_LIMIT);
+                return 2;
+            }
+            o.per_ip_limit = (unsigned)n;
         } else if (strcmp(a, "--map-size") == 0) {
             if (rp_index_parse_size(v, &o.map_size) != 0) {
                 fprintf(stderr, "rapport-server: --map-size wants a size "

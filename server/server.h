@@ -21,6 +21,8 @@
 #define SRV_MIN_ADMIN_KEY 32 /* bytes */
 #define SRV_MAX_LIMIT 100    /* hits per search page */
 #define SRV_MAX_THREADS 256  /* HTTP worker threads */
+#define SRV_PER_IP_LIMIT 64  /* default connections from one address */
+#define SRV_CONN_LIMIT 1000  /* connections in all */
 #define SRV_READER_CHECK 1024 /* requests between stale reader checks */
 
 typedef struct srv_opts {
@@ -39,6 +41,9 @@ typedef struct srv_opts {
     size_t max_body;         /* 0: SRV_MAX_BODY */
     size_t map_size;         /* index map size in bytes; 0: the library's
                                 default (see rp_index_opts) */
+    unsigned per_ip_limit;   /* connections from one address; 0:
+                                SRV_PER_IP_LIMIT. Behind a proxy every
+                                client has the proxy's address. */
     int quiet;               /* no access log */
 } srv_opts;
 
