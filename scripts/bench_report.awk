@@ -77,7 +77,8 @@ function goal(text, measured, r, ok) {
         kv[p[1]] = p[2]
     }
     size = kv["size"]; eng = kv["engine"]; cmd = kv["cmd"]
-    sizes[size] = 1
+    if (cmd == "skipped")
+        skipped[size "|" eng] = 1
     if (cmd == "build") {
         pre = size "|" eng "|build_"
         add(pre "docs_s", kv["docs_s"]); add(pre "mb_s", kv["mb_s"])
@@ -197,8 +198,11 @@ END {
         for (g = 1; g <= 4; g++) {
             k = gs[g] "|" es[e] "|"
             if (n[k "build_docs"] == 0) {
-                if (gs[g] == "4x")
-                    printf "| 4x | %s | not run (see ENGINES_4X) | | | | | | | | |\n",
+                if ((gs[g] "|" es[e]) in skipped)
+                    printf "| %s | %s | not run: time budget spent | | | | | | | | |\n",
+                           gs[g], es[e]
+                else if (gs[g] == "4x")
+                    printf "| 4x | %s | not run (RP_BENCH_ENGINES_4X) | | | | | | | | |\n",
                            es[e]
                 continue
             }
