@@ -81,6 +81,10 @@ int main(int argc, char **argv)
     rp_index *ix;
     rp_analyzer *an;
     rp_index_opts io = {NULL, 0, 1, 0};
+    /* RP_BENCH_MAP_MB: a smaller LMDB map, for valgrind (see
+     * bench_index.c). */
+    if (getenv("RP_BENCH_MAP_MB"))
+        io.map_size = (size_t)atol(getenv("RP_BENCH_MAP_MB")) << 20;
     rp_error err;
     rp_error_clear(&err);
     if (text == NULL || lat == NULL ||

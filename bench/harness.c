@@ -311,15 +311,20 @@ double bh_pct(const double *sorted, size_t n, double p)
 
 void bh_print_build(const char *engine, uint64_t docs, double secs,
                     uint64_t in_bytes, uint64_t bytes,
-                    uint64_t bytes_nostore, const char *extra)
+                    uint64_t bytes_nostore, const char *nostore_rule,
+                    const bh_part *parts, size_t nparts)
 {
     printf("result engine=%s cmd=build docs=%llu secs=%.3f docs_s=%.0f "
            "mb_s=%.2f in_bytes=%llu rss_mb=%.0f cpu_s=%.2f bytes=%llu "
-           "bytes_nostore=%llu %s\n",
+           "bytes_nostore=%llu nostore=%s",
            engine, (unsigned long long)docs, secs, docs / secs,
            in_bytes / 1e6 / secs, (unsigned long long)in_bytes,
            bh_peak_rss_mb(), bh_cpu_s(), (unsigned long long)bytes,
-           (unsigned long long)bytes_nostore, extra ? extra : "");
+           (unsigned long long)bytes_nostore, nostore_rule);
+    for (size_t i = 0; i < nparts; i++)
+        printf(" %s=%llu", parts[i].name,
+               (unsigned long long)parts[i].bytes);
+    printf("\n");
 }
 
 void bh_print_query(const char *engine, bh_mode m, double *lat, size_t n,

@@ -79,12 +79,18 @@ void bh_queries_free(bh_query *qs, long n);
  *
  * Build: docs, seconds from the program's start to the committed, closed
  * index, documents/s, MB/s of uncompressed JSON input (in_bytes), peak
- * RSS, CPU seconds, bytes on disk in total and without stored text, then
- * the engine's own parts as extra (may be "").
+ * RSS, CPU seconds, bytes on disk in total and without stored text (and
+ * nostore_rule: how that figure was taken), then the engine's own parts,
+ * "name=bytes" each.
  */
+typedef struct bh_part {
+    const char *name;
+    uint64_t bytes;
+} bh_part;
 void bh_print_build(const char *engine, uint64_t docs, double secs,
                     uint64_t in_bytes, uint64_t bytes,
-                    uint64_t bytes_nostore, const char *extra);
+                    uint64_t bytes_nostore, const char *nostore_rule,
+                    const bh_part *parts, size_t nparts);
 
 /*
  * Query: lat holds n latencies in ms (sorted in place), nq queries run

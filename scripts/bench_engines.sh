@@ -9,7 +9,9 @@
 #   bench_engines.sh BUILD DOCS.jsonl.gz QUERIES SIZE RUNS PASSES OUT ENGINES...
 # PASSES: timed passes over the query set for or and and; phrase queries
 # (about a tenth of the lines) get ten times as many. The indexes are left
-# in BUILD/bench/SIZE/ENGINE.db.
+# in BUILD/bench/SIZE/ENGINE.db. When RP_BENCH_DEADLINE (seconds since
+# the epoch) has passed, an engine is not started: a line "result ...
+# cmd=skipped" says so, and the report shows it.
 set -eu
 B=$1 DOCS=$2 QUERIES=$3 SIZE=$4 RUNS=$5 PASSES=$6 OUT=$7
 shift 7
@@ -58,8 +60,13 @@ for r in $(seq 1 "$RUNS"); do
     while [ $i -lt $n ]; do
         k=$(( (i + r - 1) % n + 1 ))
         eval "e=\${$k}"
-        echo "  [$SIZE run $r/$RUNS] $e" >&2
-        one "$e" "$r"
+        if [ "$(date +%s)" -ge "${RP_BENCH_DEADLINE:-9999999999}" ]; then
+            echo "  [$SIZE run $r/$RUNS] $e: skipped, time budget spent" >&2
+            echo "result size=$SIZE run=$r engine=$e cmd=skipped" >>"$OUT"
+        else
+            echo "  [$SIZE run $r/$RUNS] $e" >&2
+            one "$e" "$r"
+        fi
         i=$((i + 1))
     done
 done

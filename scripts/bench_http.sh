@@ -31,10 +31,17 @@ sed -n 's/^result /result size=1x run=1 /p' "$T/api.txt" >>"$OUT"
 # wrk script: each request takes the next query, percent-encoded.
 queries_lua "$QUERIES" "$T/queries.lua"
 
+# CPU time (user + system, in clock ticks) of process $1 so far.
+ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+HZ=$(getconf CLK_TCK)
+
 # wrk --latency output to a result line: "Requests/sec: N", "50% X",
-# "99% Y" with units us, ms or s.
-wrk_result() { # TARGET RUN FILE
-    awk -v target="$1" -v run="$2" -v secs="$SECS" '
+# "99% Y" with units us, ms or s; then the CPU seconds the server (or
+# nginx) used over the run, as cores busy.
+wrk_result() { # TARGET RUN FILE CPU_TICKS
+    awk -v target="$1" -v run="$2" -v secs="$SECS" -v ticks="$4" -v hz="$HZ" '
         function ms(v) {
             if (v ~ /us$/) return v * 0.001
             if (v ~ /ms$/) return v + 0
@@ -47,9 +54,9 @@ wrk_result() { # TARGET RUN FILE
         /Non-2xx/ { bad = $NF }
         END { printf "result size=1x run=%s engine=%s cmd=http target=%s " \
                      "connections=64 seconds=%s rps=%.0f p50_ms=%.3f " \
-                     "p99_ms=%.3f non2xx=%d\n", run,
+                     "p99_ms=%.3f non2xx=%d server_cores=%.2f\n", run,
                      (target == "static" ? "nginx" : "rapport"), target,
-                     secs, rps, p50, p99, bad }' "$3"
+                     secs, rps, p50, p99, bad, ticks / hz / secs }' "$3"
 }
 
 start_server 50 "$T/srv.log" "$B/rapport-server" --db "$DB" --quiet
@@ -90,13 +97,21 @@ fi
 
 for r in $(seq 1 "$RUNS"); do
     echo "  [http run $r/$RUNS] search, healthz, nginx static" >&2
+    t0=$(ticks "$SRV")
     wrk -t2 -c64 -d"${SECS}s" --latency -s "$T/queries.lua" \
         "http://127.0.0.1:$PORT" >"$T/wrk.txt"
-    wrk_result search "$r" "$T/wrk.txt" >>"$OUT"
+    t1=$(ticks "$SRV")
+    wrk_result search "$r" "$T/wrk.txt" $((t1 - t0)) >>"$OUT"
     wrk -t2 -c64 -d"${SECS}s" --latency "http://127.0.0.1:$PORT/healthz" \
         >"$T/wrk.txt"
-    wrk_result healthz "$r" "$T/wrk.txt" >>"$OUT"
+    t0=$(ticks "$SRV")
+    wrk_result healthz "$r" "$T/wrk.txt" $((t0 - t1)) >>"$OUT"
+    # nginx's two workers are the master's children.
+    n0=0
+    for w in $(pgrep -P "$NGX"); do n0=$((n0 + $(ticks "$w"))); done
     wrk -t2 -c64 -d"${SECS}s" --latency \
         "http://127.0.0.1:$NPORT/static.json" >"$T/wrk.txt"
-    wrk_result static "$r" "$T/wrk.txt" >>"$OUT"
+    n1=0
+    for w in $(pgrep -P "$NGX"); do n1=$((n1 + $(ticks "$w"))); done
+    wrk_result static "$r" "$T/wrk.txt" $((n1 - n0)) >>"$OUT"
 done

@@ -42,6 +42,7 @@ function fmt(x, kind) {
     if (kind == "mb") return sprintf("%.1f", x / 1e6)
     if (kind == "s") return sprintf("%.2f", x)
     if (kind == "f1") return sprintf("%.1f", x)
+    if (kind == "f2") return sprintf("%.2f", x)
     return commas(x)
 }
 
@@ -77,7 +78,8 @@ function goal(text, measured, r, ok) {
         kv[p[1]] = p[2]
     }
     size = kv["size"]; eng = kv["engine"]; cmd = kv["cmd"]
-    sizes[size] = 1
+    if (cmd == "skipped")
+        skipped[size "|" eng] = 1
     if (cmd == "build") {
         pre = size "|" eng "|build_"
         add(pre "docs_s", kv["docs_s"]); add(pre "mb_s", kv["mb_s"])
@@ -105,6 +107,9 @@ function goal(text, measured, r, ok) {
         pre = "http_" kv["target"] "_"
         add(pre "rps", kv["rps"]); add(pre "p50", kv["p50_ms"])
         add(pre "p99", kv["p99_ms"]); add(pre "bad", kv["non2xx"])
+        add(pre "cores", kv["server_cores"])
+        if (kv["rps"] > 0)
+            add(pre "cpu_ms", kv["server_cores"] * 1000 / kv["rps"])
         conns = kv["connections"]; wsecs = kv["seconds"]
     }
 }
@@ -168,19 +173,22 @@ END {
 
     printf "\n## HTTP: wrk -t2 -c%s, %s s a run, %d runs; wrk shares the " \
            "%s cores\n\n", conns, wsecs, stats("http_search_rps"), cores
-    print "| what | req/s | p50 ms | p99 ms | non-2xx |"
-    print "|---|---|---|---|---|"
-    printf "| in process: /v1/search handler, one thread | %s | %s | %s | 0 |\n",
-           cell("api_qps", "n"), cell("api_p50", "ms"), cell("api_p99", "ms")
-    printf "| in-process ceiling: %s cores / mean %s ms | %s | | | |\n",
+    print "| what | req/s | p50 ms | p99 ms | non-2xx | server cores busy | server CPU ms a request |"
+    print "|---|---|---|---|---|---|---|"
+    printf "| in process: /v1/search handler, one thread | %s | %s | %s | 0 | 1 | %s |\n",
+           cell("api_qps", "n"), cell("api_p50", "ms"), cell("api_p99", "ms"),
+           fmt(med("api_mean"), "ms")
+    printf "| in-process ceiling: %s cores / mean %s ms | %s | | | | | |\n",
            cores, fmt(med("api_mean"), "ms"), cell("api_ceiling", "n")
     split("search healthz static", ts, " ")
     split("rapport-server /v1/search (bench queries, limit 10)|" \
           "rapport-server /healthz|nginx static 2 KB JSON", tl, "|")
     for (t = 1; t <= 3; t++)
-        printf "| %s | %s | %s | %s | %s |\n", tl[t],
+        printf "| %s | %s | %s | %s | %s | %s | %s |\n", tl[t],
                cell("http_" ts[t] "_rps", "n"), cell("http_" ts[t] "_p50", "ms"),
-               cell("http_" ts[t] "_p99", "ms"), cell("http_" ts[t] "_bad", "n")
+               cell("http_" ts[t] "_p99", "ms"), cell("http_" ts[t] "_bad", "n"),
+               cell("http_" ts[t] "_cores", "f2"),
+               cell("http_" ts[t] "_cpu_ms", "ms")
     printf "\n/v1/search against the ceiling: %s; /healthz against nginx: " \
            "%s.\n", ratio(med("http_search_rps"), med("api_ceiling")),
            ratio(med("http_healthz_rps"), med("http_static_rps"))
@@ -197,8 +205,11 @@ END {
         for (g = 1; g <= 4; g++) {
             k = gs[g] "|" es[e] "|"
             if (n[k "build_docs"] == 0) {
-                if (gs[g] == "4x")
-                    printf "| 4x | %s | not run (see ENGINES_4X) | | | | | | | | |\n",
+                if ((gs[g] "|" es[e]) in skipped)
+                    printf "| %s | %s | not run: time budget spent | | | | | | | | |\n",
+                           gs[g], es[e]
+                else if (gs[g] == "4x")
+                    printf "| 4x | %s | not run (RP_BENCH_ENGINES_4X) | | | | | | | | |\n",
                            es[e]
                 continue
             }

@@ -30,7 +30,7 @@ echo "- settings: $SETTINGS"
 echo "- whole \`make bench\` (scripts/bench.sh, after the build): $SECS s"
 echo "- packages: $(dpkg-query -W -f '${Package} ${Version}, ' \
     libsqlite3-0 libxapian30 liblmdb0 libmicrohttpd12 wrk nginx-light \
-    nginx-core 2>/dev/null | sed 's/, $//')"
+    2>/dev/null | sed 's/, $//')"
 echo
 awk -f "$HERE/bench_report.awk" "$RES"
 echo

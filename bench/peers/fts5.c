@@ -114,14 +114,10 @@ static int build(const char *docs_path, const char *file)
         return fail(db, "dbstat");
     sqlite3_close(db);
     uint64_t bytes = bh_disk_bytes(file);
-    char extra[256];
-    snprintf(extra, sizeof extra,
-             "data=%llu idx=%llu docsize=%llu content=%llu "
-             "nostore=file-minus-docs_content",
-             (unsigned long long)data, (unsigned long long)idx,
-             (unsigned long long)docsize, (unsigned long long)content);
+    bh_part parts[] = {{"data", data}, {"idx", idx}, {"docsize", docsize},
+                       {"content", content}};
     bh_print_build("fts5", ndocs, secs, bh_gz_size(docs_path), bytes,
-                   bytes - content, extra);
+                   bytes - content, "file-minus-docs_content", parts, 4);
     return 0;
 }
 
