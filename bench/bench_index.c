@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     rp_index *ix;
     /* RP_BENCH_MAP_MB: a smaller LMDB map than the default 64 GiB, for
      * valgrind (scripts/bench_profile.sh), which cannot map that much. */
-    rp_index_opts wo = {NULL, 0, 0};
+    rp_index_opts wo = {NULL, 0, 0, 0};
     if (getenv("RP_BENCH_MAP_MB"))
         wo.map_size = (size_t)atol(getenv("RP_BENCH_MAP_MB")) << 20;
     int rc = rp_index_open(db, &wo, &ix, &err);
