@@ -116,9 +116,8 @@ static int better(const rp_fuzzy_term *a, const rp_fuzzy_term *b)
     return c != 0 ? c < 0 : a->len < b->len;
 }
 
-/* Inserts cand into the sorted out[0..*n) of capacity cap. */
-static void keep(rp_fuzzy_term *out, size_t cap, size_t *n,
-                 const rp_fuzzy_term *cand)
+void rp_fuzzy_keep(rp_fuzzy_term *out, size_t cap, size_t *n,
+                   const rp_fuzzy_term *cand)
 {
     if (cap == 0 || (*n == cap && !better(cand, &out[cap - 1])))
         return;
@@ -214,7 +213,7 @@ static int walk_range(range_walk *r, const char *lo, size_t lolen,
         if (d >= 1 && d <= r->maxd && info.df >= r->min_df) {
             rp_fuzzy_term cand = {.len = tlen, .dist = d, .df = info.df};
             memcpy(cand.term, term, tlen);
-            keep(r->out, r->cap, r->n, &cand);
+            rp_fuzzy_keep(r->out, r->cap, r->n, &cand);
         }
         rc = rp_termcur_next(r->tc, &term, &tlen, &info);
     }

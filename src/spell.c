@@ -50,34 +50,14 @@ typedef struct cands {
     size_t n;
 } cands;
 
-static int cand_better(const rp_fuzzy_term *a, const rp_fuzzy_term *b)
-{
-    if (a->dist != b->dist)
-        return a->dist < b->dist;
-    if (a->df != b->df)
-        return a->df > b->df;
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->term, b->term, n);
-    return c != 0 ? c < 0 : a->len < b->len;
-}
-
+/* Adds t unless it is there already (the spellings one edit away can
+ * stem alike). */
 static void cand_add(cands *c, const rp_fuzzy_term *t)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (c->t[i].len == t->len && memcmp(c->t[i].term, t->term, t->len) == 0) {
-            if (t->dist < c->t[i].dist)
-                c->t[i].dist = t->dist;
+        if (c->t[i].len == t->len && memcmp(c->t[i].term, t->term, t->len) == 0)
             return;
-        }
-    if (c->n == FIND_CAP && !cand_better(t, &c->t[FIND_CAP - 1]))
-        return;
-    size_t i = c->n < FIND_CAP ? c->n++ : FIND_CAP - 1;
-    c->t[i] = *t;
-}
-
-static int cmp_cand(const void *a, const void *b)
-{
-    return cand_better(a, b) ? -1 : cand_better(b, a) ? 1 : 0;
+    rp_fuzzy_keep(c->t, FIND_CAP, &c->n, t);
 }
 
 typedef struct edits {
@@ -203,18 +183,13 @@ int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an,
      * outside a-z, words longer than EDIT_MAX_BYTES, and typos the
      * spellings one edit away do not mend (two edits, from
      * RP_SPELL_TWO_EDITS characters). */
-    rp_fuzzy_term found[FIND_CAP];
-    size_t nfound = 0;
     if (rc == 0 && c.n == 0)
-        rc = rp_fuzzy_find(txn, stem, stem_len, maxd, min_df, found,
-                           FIND_CAP, &nfound, NULL);
+        rc = rp_fuzzy_find(txn, stem, stem_len, maxd, min_df, c.t, FIND_CAP,
+                           &c.n, NULL);
     if (rc == RP_EINVAL)
         rc = 0; /* not a term the dictionary could hold */
     if (rc != 0)
         return rc;
-    for (size_t i = 0; i < nfound; i++)
-        cand_add(&c, &found[i]);
-    qsort(c.t, c.n, sizeof *c.t, cmp_cand);
     for (size_t i = 0; i < c.n && *n < RP_SPELL_MAX_ALTS; i++) {
         if (c.t[i].dist != c.t[0].dist)
             break;

@@ -42,6 +42,14 @@ unsigned rp_fuzzy_distance(const char *a, size_t alen, const char *b,
                            size_t blen, unsigned limit);
 
 /*
+ * Inserts cand into out[0..*n), kept best first (smaller distance, then
+ * larger df, then byte order), of capacity cap: when full, cand replaces
+ * the worst if it is better. Does not look for duplicates.
+ */
+void rp_fuzzy_keep(rp_fuzzy_term *out, size_t cap, size_t *n,
+                   const rp_fuzzy_term *cand);
+
+/*
  * Finds the dictionary terms at distance 1..maxd of word[0..len) whose df
  * is at least min_df. Keeps the best cap of them (smaller distance first,
  * then larger df, then byte order) in out, best first, and sets *n.

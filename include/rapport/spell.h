@@ -61,8 +61,10 @@ int rp_spell_alternatives(rp_txn *txn, rp_analyzer *an,
 
 /*
  * The corrections of natural-language text[0..len), without searching: each
- * distinct word (first occurrence) that rp_spell_alternatives corrects,
- * with its best alternative, in text order; at most RP_SPELL_MAX_FIXES.
+ * word that rp_spell_alternatives corrects, with its best alternative, in
+ * text order; at most RP_SPELL_MAX_FIXES. A word is looked at once (its
+ * first occurrence) among the first 64 distinct words; later repeats of
+ * rarer words may be corrected again at their own offsets.
  * *out is caller-owned (free()); NULL when *n is 0. Returns 0, RP_EUTF8,
  * RP_ENOMEM or an index error.
  */
