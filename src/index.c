@@ -101,10 +101,11 @@ struct rp_txn {
     rp_index *ix;
     MDB_txn *txn;
     int write;
-    /* Readers cache the norms chunk last used (borrowed from LMDB). */
-    uint32_t rchunk_no;
-    const unsigned char *rchunk; /* NULL: none cached */
-    int rchunk_absent;           /* the cached chunk does not exist */
+    /* Readers keep every norms chunk they have looked up, by number:
+     * pointers into LMDB's map, valid while the transaction lives;
+     * NULL: not looked up yet; no_chunk: there is no such chunk. */
+    const unsigned char **rchunks; /* owned */
+    uint32_t nrchunks;
     /* Writers buffer one chunk and write it when another is needed. */
     uint32_t wchunk_no;
     int wchunk_loaded, wchunk_dirty;
@@ -486,6 +487,7 @@ int rp_txn_commit(rp_txn *t)
         mdb_txn_abort(t->txn);
     else
         rc = map_rc(mdb_txn_commit(t->txn));
+    free(t->rchunks);
     free(t);
     return rc;
 }
@@ -495,6 +497,7 @@ void rp_txn_abort(rp_txn *t)
     if (t == NULL)
         return;
     mdb_txn_abort(t->txn);
+    free(t->rchunks);
     free(t);
 }
 
@@ -663,6 +666,42 @@ static int load_wchunk(rp_txn *t, uint32_t chunk)
     return 0;
 }
 
+/* Marks a chunk looked up and found absent. */
+static const unsigned char no_chunk[1];
+
+/* A read transaction's norms chunk `chunk`: *out points at its bytes, or
+ * is NULL when there is no such chunk. Each chunk is looked up in LMDB
+ * once per transaction. Returns 0, RP_ECORRUPT, RP_ENOMEM or RP_EIO. */
+static int read_chunk(rp_txn *t, uint32_t chunk, const unsigned char **out)
+{
+    *out = NULL;
+    if (chunk >= t->nrchunks) {
+        size_t n = t->nrchunks ? (size_t)t->nrchunks * 2 : 64;
+        while (n <= chunk)
+            n *= 2;
+        const unsigned char **r = realloc(t->rchunks, n * sizeof *r);
+        if (r == NULL)
+            return RP_ENOMEM;
+        memset(r + t->nrchunks, 0, (n - t->nrchunks) * sizeof *r);
+        t->rchunks = r;
+        t->nrchunks = (uint32_t)n;
+    }
+    if (t->rchunks[chunk] == NULL) {
+        unsigned char key[4];
+        MDB_val v;
+        be32_put(key, chunk);
+        int rc = get_val(t, DB_NORMS, key, 4, &v);
+        if (rc != 0 && rc != RP_ENOTFOUND)
+            return rc;
+        if (rc == 0 && v.mv_size != NORMS_BYTES)
+            return RP_ECORRUPT;
+        t->rchunks[chunk] = rc == 0 ? v.mv_data : no_chunk;
+    }
+    if (t->rchunks[chunk] != no_chunk)
+        *out = t->rchunks[chunk];
+    return 0;
+}
+
 int rp_txn_norms_get(rp_txn *t, rp_docid doc, rp_norms *out)
 {
     uint32_t chunk = doc / NORMS_CHUNK, slot = doc % NORMS_CHUNK;
@@ -672,29 +711,28 @@ int rp_txn_norms_get(rp_txn *t, rp_docid doc, rp_norms *out)
             return rc;
         norms_from_chunk(t->wchunk, slot, out);
     } else {
-        if ((t->rchunk == NULL && !t->rchunk_absent) ||
-            t->rchunk_no != chunk) {
-            unsigned char key[4];
-            MDB_val v;
-            be32_put(key, chunk);
-            int rc = get_val(t, DB_NORMS, key, 4, &v);
-            if (rc != 0 && rc != RP_ENOTFOUND)
-                return rc;
-            if (rc == 0 && v.mv_size != NORMS_BYTES)
-                return RP_ECORRUPT;
-            t->rchunk_no = chunk;
-            t->rchunk = rc == 0 ? v.mv_data : NULL;
-            t->rchunk_absent = rc != 0;
-        }
-        if (t->rchunk == NULL) {
+        const unsigned char *c;
+        int rc = read_chunk(t, chunk, &c);
+        if (rc != 0)
+            return rc;
+        if (c == NULL) {
             memset(out, 0, sizeof *out);
             return 0;
         }
-        norms_from_chunk(t->rchunk, slot, out);
+        norms_from_chunk(c, slot, out);
     }
     if ((unsigned)out->type >= RP_DOC_TYPES)
         return RP_ECORRUPT;
     return 0;
+}
+
+void rp_txn_norms_prefetch(rp_txn *t, rp_docid doc)
+{
+    uint32_t chunk = doc / NORMS_CHUNK, slot = doc % NORMS_CHUNK;
+    const unsigned char *c;
+    if (t->write || read_chunk(t, chunk, &c) != 0 || c == NULL)
+        return; /* a hint: a failure shows when the norms are read */
+    __builtin_prefetch(c + NORMS_CHUNK + (size_t)slot * RP_NFIELDS * 2);
 }
 
 int rp_txn_norms_put(rp_txn *t, rp_docid doc, const rp_norms *n)

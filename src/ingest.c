@@ -279,6 +279,11 @@ static void *work(void *arg)
         if (!atomic_load(&b->failed))
             process_chunk(w, c);
     }
+    /* Each worker sorts its own segment's terms, side by side. A failure
+     * here is left for finish_analysis, which sorts what is unsorted and
+     * reports it. */
+    if (w->rc == 0 && w->seg != NULL && !atomic_load(&b->failed))
+        (void)rp_segment_finish(w->seg);
     return NULL;
 }
 

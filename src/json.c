@@ -272,6 +272,10 @@ int rp_json_decode_doc(const char *text, size_t len, rp_doc *d,
                             "(byte %zu)",
                             name, nul);
     }
+    /* The values take at most the text's bytes (escapes only shrink):
+     * one reservation instead of a growth by copies. */
+    if (rp_buf_reserve(&d->bytes, len) != 0)
+        return rp_error_set(err, RP_ENOMEM, 0, "out of memory decoding JSON");
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (root == NULL)
         return rp_error_set(err, RP_ENOMEM, 0, "out of memory parsing JSON");

@@ -102,6 +102,22 @@ typedef struct source {
     int live; /* p holds an unconsumed posting */
 } source;
 
+/* Most terms have a posting or two, so their first norms are a miss each
+ * too: started one term ahead. at: the term's place in each segment. */
+static void prefetch_first(const rp__merge_in *in, const uint32_t *at)
+{
+    for (size_t k = 0; k < in->nsegs; k++) {
+        if (at[k] == NONE)
+            continue;
+        rp_segreader r;
+        rp_segreader_init(&r);
+        rp_segment_reader(in->segs[k], at[k], &r);
+        rp_docid d = rp_segreader_peek(&r);
+        if (d < in->nmap)
+            __builtin_prefetch(&in->norms[d]);
+    }
+}
+
 static void *encode(void *arg)
 {
     encoder *e = arg;
@@ -115,6 +131,8 @@ static void *encode(void *arg)
         rp_segreader_init(&src[k].r);
     for (size_t gi = e->from; gi < e->to && rc == 0; gi++) {
         const uint32_t *at = e->g->at + gi * ns;
+        if (gi + 1 < e->to)
+            prefetch_first(in, at + ns);
         const char *term = NULL;
         size_t tlen = 0;
         for (size_t k = 0; k < ns && rc == 0; k++) {
@@ -155,6 +173,12 @@ static void *encode(void *arg)
             if (rc == 0) {
                 rc = rp_segreader_next(&src[best].r, &src[best].p);
                 src[best].live = rc == 1;
+                /* Norms are read at random across the batch, a cache
+                 * miss each: start loading those of the posting after
+                 * this one, so they arrive while this one is written. */
+                rp_docid ahead = rp_segreader_peek(&src[best].r);
+                if (ahead < in->nmap)
+                    __builtin_prefetch(&in->norms[ahead]);
                 rc = rc < 0 ? rc : 0;
             }
         }

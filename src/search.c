@@ -920,6 +920,20 @@ static int cmp_bound(const void *a, const void *b)
     return (x->bound > y->bound) - (x->bound < y->bound);
 }
 
+/* Essential terms are walked one posting at a time, and each posting's
+ * norms are a cache miss: start loading those of a posting a few places
+ * ahead, so they have arrived by the time it is scored. */
+#define NORMS_AHEAD 4
+
+static void prefetch_ahead(ctx *c, const node *n)
+{
+    if (n->kind != N_TERM || !n->t->docs_ok)
+        return;
+    const term *t = n->t;
+    if (t->i + NORMS_AHEAD < t->n)
+        rp_txn_norms_prefetch(c->txn, t->docs[t->i + NORMS_AHEAD]);
+}
+
 /* MaxScore over the SHOULD kids of a root without MUST kids. */
 static void run_maxscore(ctx *c, node *root, heap *hp)
 {
@@ -995,8 +1009,10 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
             }
         }
         for (size_t i = first; i < m; i++)
-            if (ess[i]->doc == d)
+            if (ess[i]->doc == d) {
                 n_seek(c, ess[i], d == END - 1 ? END : d + 1);
+                prefetch_ahead(c, ess[i]);
+            }
     }
 }
 

@@ -14,6 +14,7 @@
  */
 #include "rapport/segment.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,17 +23,30 @@
 
 #define NONE UINT32_MAX
 
-typedef struct entry {
-    uint64_t hash;
-    uint32_t term_off;      /* offset in the term arena */
+/* A term's entry is split by use. What a token's probe and count touch is
+ * one cache line (hot): the term's length and first bytes, to compare
+ * without a second miss into the arena, and the open document's counts.
+ * What is touched once per posting or once per build is apart (cold). */
+#define INLINE_TERM 24
+
+typedef struct hot {
     uint32_t term_len;
+    rp_docid cur;           /* open document with occurrences, or 0 */
+    uint32_t head, tail;    /* occurrence chain in the scratch array */
+    uint16_t tf[RP_NFIELDS];
+    char term[INLINE_TERM]; /* the term's first bytes */
+    uint32_t term_off;      /* all of its bytes, in the term arena */
+    uint32_t spare;         /* pads the entry to a whole cache line */
+} hot;
+
+_Static_assert(sizeof(hot) == 64, "a term's hot part is one cache line");
+
+typedef struct cold {
+    uint64_t hash;
     uint32_t df;
     rp_docid last;          /* last document flushed into raw */
     rp_buf raw;             /* encoded postings, see above */
-    rp_docid cur;           /* open document with occurrences, or 0 */
-    uint16_t tf[RP_NFIELDS];
-    uint32_t head, tail;    /* occurrence chain in the scratch array */
-} entry;
+} cold;
 
 /* A hash slot keeps 32 hash bits so a probe that misses never touches the
  * entry array (a cache miss per probe otherwise). */
@@ -47,7 +61,9 @@ typedef struct occ {
 } occ;
 
 struct rp_segment {
-    entry *entries;     /* owned, nentries used */
+    hot *hots;          /* 64-byte aligned in hotmem; nentries used */
+    void *hotmem;       /* owned: the allocation behind hots */
+    cold *colds;        /* owned, parallel to hots */
     size_t nentries, capentries;
     slot *table;        /* open addressing; idx 0 = empty */
     size_t tablecap;    /* power of two */
@@ -103,8 +119,9 @@ void rp_segment_free(rp_segment *s)
     if (s == NULL)
         return;
     for (size_t i = 0; i < s->nentries; i++)
-        rp_buf_fini(&s->entries[i].raw);
-    free(s->entries);
+        rp_buf_fini(&s->colds[i].raw);
+    free(s->hotmem);
+    free(s->colds);
     free(s->table);
     rp_buf_fini(&s->terms);
     free(s->occs);
@@ -132,16 +149,53 @@ static int rehash(rp_segment *s)
     if (t == NULL)
         return RP_ENOMEM;
     for (size_t i = 0; i < s->nentries; i++) {
-        size_t j = s->entries[i].hash & (cap - 1);
+        size_t j = s->colds[i].hash & (cap - 1);
         while (t[j].idx != 0)
             j = (j + 1) & (cap - 1);
-        t[j].hash = (uint32_t)(s->entries[i].hash >> 32);
+        t[j].hash = (uint32_t)(s->colds[i].hash >> 32);
         t[j].idx = (uint32_t)i + 1;
     }
     free(s->table);
     s->table = t;
     s->tablecap = cap;
     return 0;
+}
+
+/* Room for one more entry: the hot array grows by doubling into a fresh
+ * block, aligned by hand (realloc keeps only malloc's alignment, and the
+ * allocation stays a malloc, which the failure tests can fail). */
+static int grow_entries(rp_segment *s)
+{
+    if (s->nentries < s->capentries)
+        return 0;
+    size_t cap = s->capentries ? s->capentries * 2 : 1024;
+    void *mem = malloc(cap * sizeof(hot) + 63);
+    if (mem == NULL)
+        return RP_ENOMEM;
+    cold *c = realloc(s->colds, cap * sizeof *c);
+    if (c == NULL) {
+        free(mem);
+        return RP_ENOMEM;
+    }
+    s->colds = c;
+    hot *h = (hot *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+    if (s->nentries)
+        memcpy(h, s->hots, s->nentries * sizeof *h);
+    free(s->hotmem);
+    s->hotmem = mem;
+    s->hots = h;
+    s->capentries = cap;
+    return 0;
+}
+
+static int same_term(const rp_segment *s, const hot *h, const char *term,
+                     size_t len)
+{
+    if (h->term_len != len)
+        return 0;
+    if (len <= INLINE_TERM)
+        return memcmp(h->term, term, len) == 0;
+    return memcmp(s->terms.data + h->term_off, term, len) == 0;
 }
 
 static int lookup(rp_segment *s, const char *term, size_t len, uint32_t *idx)
@@ -153,28 +207,28 @@ static int lookup(rp_segment *s, const char *term, size_t len, uint32_t *idx)
         uint32_t v = s->table[j].idx;
         if (v == 0)
             break;
-        if (s->table[j].hash == h32) {
-            entry *e = &s->entries[v - 1];
-            if (e->term_len == len &&
-                memcmp(s->terms.data + e->term_off, term, len) == 0) {
-                *idx = v - 1;
-                return 0;
-            }
+        if (s->table[j].hash == h32 &&
+            same_term(s, &s->hots[v - 1], term, len)) {
+            *idx = v - 1;
+            return 0;
         }
         j = (j + 1) & (s->tablecap - 1);
     }
-    int rc = rp__grow((void **)&s->entries, &s->capentries, s->nentries + 1,
-                  sizeof(entry));
+    int rc = grow_entries(s);
     if (rc != 0)
         return rc;
-    entry *e = &s->entries[s->nentries];
-    memset(e, 0, sizeof *e);
-    e->hash = h;
-    e->term_off = (uint32_t)s->terms.len;
-    e->term_len = (uint32_t)len;
-    e->head = e->tail = NONE;
+    uint32_t off = (uint32_t)s->terms.len;
     if ((rc = rp_buf_append(&s->terms, term, len)) != 0)
         return rc;
+    hot *e = &s->hots[s->nentries];
+    memset(e, 0, sizeof *e);
+    e->term_len = (uint32_t)len;
+    e->term_off = off;
+    memcpy(e->term, term, len < INLINE_TERM ? len : INLINE_TERM);
+    e->head = e->tail = NONE;
+    cold *c = &s->colds[s->nentries];
+    memset(c, 0, sizeof *c);
+    c->hash = h;
     s->table[j].hash = h32;
     s->table[j].idx = (uint32_t)s->nentries + 1;
     *idx = (uint32_t)s->nentries++;
@@ -193,7 +247,7 @@ int rp_segment_add(rp_segment *s, const char *term, size_t len, int field,
     int rc = lookup(s, term, len, &idx);
     if (rc != 0)
         return rc;
-    entry *e = &s->entries[idx];
+    hot *e = &s->hots[idx];
     if (e->cur != s->doc) {
         rc = rp__grow((void **)&s->touched, &s->captouched, s->ntouched + 1,
                   sizeof(uint32_t));
@@ -227,7 +281,7 @@ static int cmp_pos(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int flush(rp_segment *s, entry *e)
+static int flush(rp_segment *s, hot *e, cold *c)
 {
     int rc = 0;
     unsigned char mask = 0;
@@ -252,11 +306,11 @@ static int flush(rp_segment *s, entry *e)
         qsort(s->posbuf, n, sizeof(rp_pos), cmp_pos);
     /* One reservation covers the whole posting: gap, mask, tfs, and
      * positions, at most 5 bytes per 32-bit varint. */
-    rc = rp_buf_reserve(&e->raw, 6 + RP_NFIELDS * 3 + (size_t)n * 5);
+    rc = rp_buf_reserve(&c->raw, 6 + RP_NFIELDS * 3 + (size_t)n * 5);
     if (rc != 0)
         return rc;
-    unsigned char *p = e->raw.data + e->raw.len;
-    p += rp_varint_put(p, s->doc - e->last);
+    unsigned char *p = c->raw.data + c->raw.len;
+    p += rp_varint_put(p, s->doc - c->last);
     *p++ = mask;
     for (int f = 0; f < RP_NFIELDS; f++)
         if (e->tf[f])
@@ -266,10 +320,10 @@ static int flush(rp_segment *s, entry *e)
         p += rp_varint_put(p, s->posbuf[i] - prev);
         prev = s->posbuf[i];
     }
-    e->raw.len = (size_t)(p - e->raw.data);
+    c->raw.len = (size_t)(p - c->raw.data);
     if (rc == 0) {
-        e->last = s->doc;
-        e->df++;
+        c->last = s->doc;
+        c->df++;
         s->npostings++;
     }
     return rc;
@@ -280,8 +334,20 @@ int rp_segment_end(rp_segment *s)
     if (s->doc == 0)
         return RP_EINVAL; /* no open document */
     int rc = 0;
-    for (size_t i = 0; i < s->ntouched && rc == 0; i++)
-        rc = flush(s, &s->entries[s->touched[i]]);
+    /* Each flush appends to a buffer of its own, far from the last one: a
+     * miss for the cold part and one for the buffer's end. Both are
+     * started a few terms ahead, the cold part first. */
+    size_t n = s->ntouched;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (i + 8 < n)
+            __builtin_prefetch(&s->colds[s->touched[i + 8]]);
+        if (i + 4 < n) {
+            const cold *c = &s->colds[s->touched[i + 4]];
+            if (c->raw.data)
+                __builtin_prefetch(c->raw.data + c->raw.len, 1);
+        }
+        rc = flush(s, &s->hots[s->touched[i]], &s->colds[s->touched[i]]);
+    }
     s->doc = 0;
     return rc;
 }
@@ -328,8 +394,8 @@ int rp_segment_finish(rp_segment *s)
         return RP_ENOMEM;
     }
     for (size_t i = 0; i < s->nentries; i++) {
-        keys[i].term = s->terms.data + s->entries[i].term_off;
-        keys[i].len = s->entries[i].term_len;
+        keys[i].term = s->terms.data + s->hots[i].term_off;
+        keys[i].len = s->hots[i].term_len;
         keys[i].idx = (uint32_t)i;
     }
     qsort(keys, s->nentries, sizeof *keys, cmp_term);
@@ -342,10 +408,10 @@ int rp_segment_finish(rp_segment *s)
 const char *rp_segment_term(const rp_segment *s, size_t i, size_t *len,
                             uint32_t *df)
 {
-    const entry *e = &s->entries[s->sorted[i]];
-    *len = e->term_len;
-    *df = e->df;
-    return (const char *)s->terms.data + e->term_off;
+    const hot *h = &s->hots[s->sorted[i]];
+    *len = h->term_len;
+    *df = s->colds[s->sorted[i]].df;
+    return (const char *)s->terms.data + h->term_off;
 }
 
 void rp_segreader_init(rp_segreader *r)
@@ -355,9 +421,9 @@ void rp_segreader_init(rp_segreader *r)
 
 void rp_segment_reader(const rp_segment *s, size_t i, rp_segreader *r)
 {
-    const entry *e = &s->entries[s->sorted[i]];
-    r->p = e->raw.data;
-    r->end = e->raw.data + e->raw.len;
+    const cold *c = &s->colds[s->sorted[i]];
+    r->p = c->raw.data;
+    r->end = c->raw.data + c->raw.len;
     r->doc = 0;
 }
 
@@ -397,6 +463,15 @@ int rp_segreader_next(rp_segreader *r, rp_posting *out)
     out->pos = r->pos;
     out->npos = total;
     return 1;
+}
+
+rp_docid rp_segreader_peek(const rp_segreader *r)
+{
+    if (r->p >= r->end)
+        return 0;
+    uint32_t gap = 0;
+    rp_varint_get32(r->p, r->end, &gap);
+    return r->doc + gap;
 }
 
 void rp_segreader_fini(rp_segreader *r)

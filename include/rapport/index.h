@@ -164,10 +164,17 @@ typedef struct rp_norms {
     uint16_t len[RP_NFIELDS];      /* terms per field, saturating */
 } rp_norms;
 
-/* Reads doc's norms (type RP_DOC_NONE when absent). Cached per 256-document
- * chunk, so scanning nearby ids costs a pointer lookup. Returns 0 or
- * RP_ECORRUPT. */
+/* Reads doc's norms (type RP_DOC_NONE when absent). Stored in chunks of
+ * 256 documents; a read transaction looks each chunk up once and keeps a
+ * pointer to it, so later reads cost a table lookup. Returns 0,
+ * RP_ECORRUPT or RP_ENOMEM. */
 int rp_txn_norms_get(rp_txn *txn, rp_docid doc, rp_norms *out);
+
+/* A hint: in a read transaction, starts loading doc's norms into the CPU
+ * cache, so that a search can ask for a document's norms a few postings
+ * before it scores it. Does nothing in a write transaction; errors are
+ * left for rp_txn_norms_get to report. */
+void rp_txn_norms_prefetch(rp_txn *txn, rp_docid doc);
 
 /* Sets doc's norms (type RP_DOC_NONE clears them). Buffered per chunk and
  * written when the chunk changes or at commit. */

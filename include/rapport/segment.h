@@ -68,6 +68,11 @@ void rp_segment_reader(const rp_segment *s, size_t i, rp_segreader *r);
  * a posting was read, 0 at the end, RP_ENOMEM. */
 int rp_segreader_next(rp_segreader *r, rp_posting *out);
 
+/* The document of the posting after the one last read, without reading
+ * it, or 0 at the end: lets a caller start loading what it will need for
+ * that document (a merge prefetches its norms) a posting early. */
+rp_docid rp_segreader_peek(const rp_segreader *r);
+
 /* Frees r's buffer and zeroes it; NULL is fine. */
 void rp_segreader_fini(rp_segreader *r);
 
