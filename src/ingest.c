@@ -182,19 +182,39 @@ void rp_batch_free(rp_batch *b)
 
 /* ---- analysis ----------------------------------------------------------- */
 
+/* Occurrences are handed to the segment in runs of SINK_RUN, so it can
+ * load each term's place ahead (rp_segment_add_many). A stem is only valid
+ * until the next token, so its bytes are copied. */
+#define SINK_RUN 64
+
 typedef struct sink {
     rp_segment *seg;
     int field;
     uint32_t count; /* terms counted toward the field length */
+    size_t n;       /* occurrences waiting in occ */
+    rp_segocc occ[SINK_RUN];
+    char bytes[SINK_RUN][RP_TERM_MAX_BYTES];
 } sink;
+
+static int sink_flush(sink *s)
+{
+    int rc = rp_segment_add_many(s->seg, s->occ, s->n, s->field);
+    s->n = 0;
+    return rc;
+}
 
 static int to_segment(void *ctx, const rp_token *tok)
 {
     sink *s = ctx;
     if (!(tok->flags & RP_TOK_JOINED))
         s->count++;
-    return rp_segment_add(s->seg, tok->term, tok->term_len, s->field,
-                          tok->pos);
+    if (tok->term_len == 0 || tok->term_len > RP_TERM_MAX_BYTES)
+        return RP_EINVAL;
+    memcpy(s->bytes[s->n], tok->term, tok->term_len);
+    s->occ[s->n].term = s->bytes[s->n];
+    s->occ[s->n].len = (uint32_t)tok->term_len;
+    s->occ[s->n].pos = tok->pos;
+    return ++s->n == SINK_RUN ? sink_flush(s) : 0;
 }
 
 /* The one place a document becomes index terms: used to add it and to find
@@ -205,14 +225,20 @@ static int analyze_doc(rp_analyzer *an, const rp_doc *d, rp_docid docid,
     int rc = rp_segment_begin(seg, docid);
     rp_pos pos = 0;
     uint32_t lens[RP_NFIELDS] = {0};
+    sink s;
+    s.seg = seg;
     for (size_t i = 0; i < d->nfields && rc == 0; i++) {
         const rp_docfield *f = &d->fields[i];
         const rp_srcfield *src = rp_doc_srcfield(f);
         if (src == NULL || src->field == RP_FIELD_ANY)
             continue;
-        sink s = {seg, src->field, 0};
+        s.field = src->field;
+        s.count = 0;
+        s.n = 0;
         rc = rp_analyze(an, rp_doc_value(d, f), f->len, pos, to_segment, &s,
                         &pos);
+        if (rc == 0)
+            rc = sink_flush(&s);
         pos += FIELD_GAP;
         lens[src->field] += s.count;
         *tokens += s.count;

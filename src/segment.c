@@ -198,9 +198,10 @@ static int same_term(const rp_segment *s, const hot *h, const char *term,
     return memcmp(s->terms.data + h->term_off, term, len) == 0;
 }
 
-static int lookup(rp_segment *s, const char *term, size_t len, uint32_t *idx)
+/* Finds or adds term, whose hash_bytes is h; *idx gets its entry. */
+static int lookup(rp_segment *s, const char *term, size_t len, uint64_t h,
+                  uint32_t *idx)
 {
-    uint64_t h = hash_bytes((const unsigned char *)term, len);
     uint32_t h32 = (uint32_t)(h >> 32);
     size_t j = h & (s->tablecap - 1);
     for (;;) {
@@ -237,14 +238,14 @@ static int lookup(rp_segment *s, const char *term, size_t len, uint32_t *idx)
     return 0;
 }
 
-int rp_segment_add(rp_segment *s, const char *term, size_t len, int field,
-                   rp_pos pos)
+static int add_hashed(rp_segment *s, const char *term, size_t len,
+                      uint64_t h, int field, rp_pos pos)
 {
     if (s->doc == 0 || len == 0 || len > RP_TERM_MAX_BYTES || field < 0 ||
         field >= RP_NFIELDS)
         return RP_EINVAL;
     uint32_t idx;
-    int rc = lookup(s, term, len, &idx);
+    int rc = lookup(s, term, len, h, &idx);
     if (rc != 0)
         return rc;
     hot *e = &s->hots[idx];
@@ -272,6 +273,50 @@ int rp_segment_add(rp_segment *s, const char *term, size_t len, int field,
     else
         s->occs[e->tail].next = o;
     e->tail = o;
+    return 0;
+}
+
+int rp_segment_add(rp_segment *s, const char *term, size_t len, int field,
+                   rp_pos pos)
+{
+    uint64_t h = hash_bytes((const unsigned char *)term, len);
+    return add_hashed(s, term, len, h, field, pos);
+}
+
+/* How far ahead rp_segment_add_many loads: the table slot SLOT_AHEAD
+ * occurrences ahead, and the entry that slot names ENTRY_AHEAD ahead (by
+ * then the slot has arrived). */
+#define SLOT_AHEAD 8
+#define ENTRY_AHEAD 4
+
+int rp_segment_add_many(rp_segment *s, const rp_segocc *run, size_t n,
+                        int field)
+{
+    uint64_t h[SLOT_AHEAD + 1];
+    size_t ahead = n < SLOT_AHEAD ? n : SLOT_AHEAD;
+    for (size_t k = 0; k < ahead; k++)
+        h[k % (SLOT_AHEAD + 1)] =
+            hash_bytes((const unsigned char *)run[k].term, run[k].len);
+    for (size_t i = 0; i < n; i++) {
+        size_t mask = s->tablecap - 1;
+        if (i + SLOT_AHEAD < n) {
+            size_t k = i + SLOT_AHEAD;
+            uint64_t hk = hash_bytes((const unsigned char *)run[k].term,
+                                     run[k].len);
+            h[k % (SLOT_AHEAD + 1)] = hk;
+            __builtin_prefetch(&s->table[hk & mask]);
+        }
+        if (i + ENTRY_AHEAD < n) {
+            uint32_t v =
+                s->table[h[(i + ENTRY_AHEAD) % (SLOT_AHEAD + 1)] & mask].idx;
+            if (v != 0)
+                __builtin_prefetch(&s->hots[v - 1]);
+        }
+        int rc = add_hashed(s, run[i].term, run[i].len,
+                            h[i % (SLOT_AHEAD + 1)], field, run[i].pos);
+        if (rc != 0)
+            return rc;
+    }
     return 0;
 }
 

@@ -217,6 +217,15 @@ static inline int key_eq(const slot *e, const uint64_t key[2])
     return ((e->key[0] ^ key[0]) | (e->key[1] ^ key[1])) == 0;
 }
 
+void rp_stem_prefetch(const rp_stemmer *s, const char *word, size_t len)
+{
+    if (s->sb == NULL || len == 0 || len > SLOT_WORD_MAX)
+        return;
+    uint64_t key[2];
+    make_key((const unsigned char *)word, len, key);
+    __builtin_prefetch(&s->sets[hash_key(key)]);
+}
+
 int rp_stem(rp_stemmer *s, const char *word, size_t len, const char **stem,
             size_t *stem_len)
 {

@@ -638,6 +638,7 @@ static void check_model(const rp_segment *s, const corpus *c)
             while (k < c->nocc && keys[k].rank == rank && keys[k].doc == doc)
                 tf[keys[k++].field]++;
             rp_posting p;
+            ASSERT_EQ(rp_segreader_peek(&r), doc);
             ASSERT_EQ(rp_segreader_next(&r, &p), 1);
             ASSERT_EQ(p.doc, doc);
             for (int f = 0; f < RP_NFIELDS; f++)
@@ -659,6 +660,7 @@ static void check_model(const rp_segment *s, const corpus *c)
             mdf++;
         }
         rp_posting p;
+        ASSERT_EQ(rp_segreader_peek(&r), 0);
         ASSERT_EQ(rp_segreader_next(&r, &p), 0);
         ASSERT_EQ(df, mdf);
         npostings += mdf;
@@ -675,13 +677,31 @@ static void check_model(const rp_segment *s, const corpus *c)
     free(keys);
 }
 
-static void test_random_corpus(void)
+/* Occurrences queued for rp_segment_add_many: a run of one field. */
+typedef struct pending {
+    rp_segocc occ[128];
+    size_t n, cap; /* cap: this run's length, 1..128 */
+    int field;
+} pending;
+
+static void pending_flush(rp_segment *s, pending *q)
+{
+    ASSERT_OK(rp_segment_add_many(s, q->occ, q->n, q->field));
+    q->n = 0;
+}
+
+/* A random corpus, checked against a model. batched: occurrences go in
+ * through rp_segment_add_many, in runs of random length (1..128, so both
+ * shorter and longer than its look-ahead) that end at field changes. */
+static void random_corpus(int batched)
 {
     uint64_t seed = 0x6A09E667F3BCC908ull;
     corpus c;
     memset(&c, 0, sizeof c);
     make_vocab(&seed, &c, 300);
     rp_segment *s = seg_new();
+    pending q;
+    q.n = 0;
     rp_docid doc = 0;
     for (int d = 0; d < 2000; d++) {
         doc += (rp_docid)(d % 10 == 0 ? rnd_in(&seed, 1, 100000)
@@ -700,10 +720,24 @@ static void test_random_corpus(void)
             rp_pos p = shuffle ? pos + (rp_pos)rnd_in(&seed, 0, 150) : pos;
             if (!shuffle && t_rand(&seed) % 4)
                 pos++; /* else the next token repeats this position */
-            ASSERT_OK(rp_segment_add(s, (const char *)c.voc[t].b, c.voc[t].len,
-                                     field, p));
+            if (!batched) {
+                ASSERT_OK(rp_segment_add(s, (const char *)c.voc[t].b,
+                                         c.voc[t].len, field, p));
+            } else {
+                if (q.n > 0 && (q.field != field || q.n == q.cap))
+                    pending_flush(s, &q);
+                if (q.n == 0) {
+                    q.field = field;
+                    q.cap = (size_t)rnd_in(&seed, 1, 128);
+                }
+                q.occ[q.n].term = (const char *)c.voc[t].b;
+                q.occ[q.n].len = (uint32_t)c.voc[t].len;
+                q.occ[q.n++].pos = p;
+            }
             model_add(&c, t, doc, field, p);
         }
+        if (q.n > 0)
+            pending_flush(s, &q);
         ASSERT_OK(rp_segment_end(s));
     }
     ASSERT_OK(rp_segment_finish(s));
@@ -711,6 +745,38 @@ static void test_random_corpus(void)
     rp_segment_free(s);
     free(c.voc);
     free(c.occ);
+}
+
+static void test_random_corpus(void)
+{
+    random_corpus(0);
+}
+
+/* rp_segment_add_many gives exactly what rp_segment_add gives. */
+static void test_random_corpus_batched(void)
+{
+    random_corpus(1);
+}
+
+/* A run is checked like single adds: a bad occurrence fails it, and those
+ * before it are in. */
+static void test_add_many_invalid(void)
+{
+    rp_segment *s = seg_new();
+    ASSERT_OK(rp_segment_begin(s, 1));
+    char longterm[RP_TERM_MAX_BYTES + 1];
+    memset(longterm, 'x', sizeof longterm);
+    rp_segocc run[3] = {{"alpha", 5, 0}, {longterm, sizeof longterm, 1},
+                        {"gamma", 5, 2}};
+    ASSERT_EQ(rp_segment_add_many(s, run, 3, 0), RP_EINVAL);
+    ASSERT_EQ(rp_segment_add_many(s, run, 1, RP_NFIELDS), RP_EINVAL);
+    ASSERT_OK(rp_segment_add_many(s, run, 0, 0));
+    ASSERT_OK(rp_segment_end(s));
+    ASSERT_OK(rp_segment_finish(s));
+    ASSERT_EQ(rp_segment_nterms(s), 1);
+    want w[] = {{1, {1}, {0}, 1}};
+    expect_postings(s, "alpha", w, 1);
+    rp_segment_free(s);
 }
 
 static const t_case cases[] = {
@@ -725,6 +791,8 @@ static const t_case cases[] = {
     T(test_finish_with_open_document),
     T(test_many_terms),
     T(test_random_corpus),
+    T(test_random_corpus_batched),
+    T(test_add_many_invalid),
     {NULL, NULL},
 };
 

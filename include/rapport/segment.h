@@ -30,6 +30,22 @@ int rp_segment_begin(rp_segment *s, rp_docid doc);
 int rp_segment_add(rp_segment *s, const char *term, size_t len, int field,
                    rp_pos pos);
 
+/* One occurrence, for rp_segment_add_many. */
+typedef struct rp_segocc {
+    const char *term;
+    uint32_t len;
+    rp_pos pos;
+} rp_segocc;
+
+/* Adds run[0..n), all in field, to the current document: the same as
+ * rp_segment_add on each in turn, but each term's place in the table is
+ * loaded a few occurrences ahead, so the cache misses of successive terms
+ * overlap instead of following one another. Returns 0, RP_EINVAL or
+ * RP_ENOMEM; on failure the occurrences before the failing one are
+ * added. */
+int rp_segment_add_many(rp_segment *s, const rp_segocc *run, size_t n,
+                        int field);
+
 /* Ends the current document, turning its occurrences into postings.
  * Returns 0, RP_EINVAL (no document open) or RP_ENOMEM. */
 int rp_segment_end(rp_segment *s);

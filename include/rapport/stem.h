@@ -34,6 +34,11 @@ void rp_stemmer_free(rp_stemmer *s);
 int rp_stem(rp_stemmer *s, const char *word, size_t len, const char **stem,
             size_t *stem_len);
 
+/* A hint: starts loading the cache line where rp_stem will look word up,
+ * so that a caller with words queued can overlap their cache misses. No
+ * effect on results; does nothing for words the cache does not hold. */
+void rp_stem_prefetch(const rp_stemmer *s, const char *word, size_t len);
+
 /* The canonical name of s's language ("english", or "none"). Static. */
 const char *rp_stemmer_lang(const rp_stemmer *s);
 
