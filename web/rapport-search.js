@@ -10,8 +10,10 @@
  * question or specialist), mode (search | match | related |
  * specialists-for), document (the stored document a related or
  * specialists-for list is about; those modes show no search box),
- * placeholder, label, limit (1..100, default 10). Results come while
- * typing (after a pause) and on Enter. See docs/api.md for the API.
+ * placeholder, label (the field's name; names a document list's region),
+ * heading (the cards' heading level, 2..6: 3 in document lists, else 2),
+ * limit (1..100, default 10). Results come while typing (after a pause)
+ * and on Enter. See docs/api.md for the API.
  *
  * Safety: server text is only ever put in the page as text nodes. Snippets
  * (HTML-escaped by the server, with <mark> around matched words) are parsed
@@ -76,7 +78,7 @@ a:hover{text-decoration-thickness:2px}
 .results[aria-busy=true] .list{opacity:.6}
 .list{display:grid;gap:.75rem;margin:0;padding:0;list-style:none}
 .result{display:flex;flex-direction:column;gap:.35rem;min-width:0;padding:1rem;border:1px solid var(--rapport-border,#6e7781);border-radius:var(--rapport-radius,8px);overflow-wrap:anywhere}
-.result h3{margin:0;font-size:1.125rem;line-height:1.3}
+.result .title{margin:0;font-size:1.125rem;line-height:1.3}
 .result p{margin:0}
 .result .kind{order:-1;font-size:.75rem;letter-spacing:.04em;text-transform:uppercase}
 .muted{color:var(--rapport-muted,#57606a)}
@@ -200,7 +202,12 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
     attributeChangedCallback(name, old, now) {
       if (!this._built || old === now) return;
       if (name === 'mode' || name === 'document') this._build();
-      else this._input.setAttribute(name === 'label' ? 'aria-label' : name, this[name === 'label' ? '_label' : '_placeholder']);
+      else if (name === 'placeholder') this._input.setAttribute(name, this._placeholder);
+      else {
+        this._input.setAttribute('aria-label', this._label);
+        if (this._region) this._results.setAttribute('aria-label', this._region);
+        else this._results.removeAttribute('aria-label');
+      }
     }
 
     /* Runs a search for text; resolves once its results (or error) show. */
@@ -227,6 +234,16 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
     }
     get _label() {
       return str(this.getAttribute('label')) || (this._match ? 'Describe what is troubling you' : 'Search');
+    }
+    // The results' name, which makes them a landmark. A document list is
+    // one only when label= names it: the host page's section around it
+    // usually does, and two landmarks named alike help no one.
+    get _region() { return this._doc ? str(this.getAttribute('label')) || null : 'Search results'; }
+    // Cards' headings sit below the page's h1, or below the h2 of the
+    // section that holds a document list.
+    get _heading() {
+      const n = parseInt(this.getAttribute('heading'), 10);
+      return n >= 2 && n <= 6 ? n : this._doc ? 3 : 2;
     }
     get _placeholder() {
       return this.getAttribute('placeholder') || (this._match ? 'Describe what is troubling you, in your own words' : '');
@@ -267,7 +284,7 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
       this._facets = h('div', { class: 'facets', part: 'facets', role: 'group', 'aria-label': 'Filter specialists', hidden: true });
       this._status = h('div', { class: 'status' });
       this._items = h('ol', { class: 'list' });
-      this._results = h('section', { class: 'results', part: 'results', 'aria-label': 'Search results', 'aria-busy': 'false' },
+      this._results = h('section', { class: 'results', part: 'results', 'aria-label': this._region, 'aria-busy': 'false' },
         this._status, this._items);
       this._layout = h('div', { class: 'layout' }, this._facets, this._results);
 
@@ -614,7 +631,7 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
       const li = h('li', { class: `result result-${type}`, part: 'result' });
       const title = (text) => {
         const url = safeUrl(f.url);
-        return h('h3', null, url ? h('a', { href: url, text }) : text);
+        return h(`h${this._heading}`, { class: 'title' }, url ? h('a', { href: url, text }) : text);
       };
       const snippet = str(x.snippet) ? h('p', { class: 'snippet' }, snippetNodes(x.snippet)) : null;
       if (type !== 'specialist') {
