@@ -6,8 +6,8 @@
 // suggestion with the keyboard, filters specialists, opens an article and
 // its specialists, meets the crisis block, uses a 360 px phone screen.
 // Screenshots go to $RP_BUILD/browser/. Also measures the script's size
-// (terser, gzip -9) and the contrast of its text. Ends with "N passed, N
-// failed".
+// (terser, gzip -9) and the contrast of its text; a11y.js adds the axe-core
+// audit and the screen-reader checks. Ends with "N passed, N failed".
 'use strict';
 const { chromium } = require('playwright-core');
 const { spawn, execFileSync } = require('child_process');
@@ -256,6 +256,9 @@ test('a failed server gives a readable error, not stale results', async (page, b
   assert(await results(page).count() === 0, 'results shown despite the error');
 });
 
+// The accessibility audit and the screen-reader checks (a11y.js).
+require('./a11y')(test, { box, input, results, typeQuery, assert, TIMEOUT });
+
 async function main() {
   fs.mkdirSync(shots, { recursive: true });
   for (const f of fs.readdirSync(shots)) if (f.endsWith('.png')) fs.rmSync(path.join(shots, f));
@@ -265,7 +268,10 @@ async function main() {
     server = await startServer(path.join(dir, 'db'));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox'] });
+    // RP_BROWSER_ONLY=regex runs only the tests whose names match.
+    const only = process.env.RP_BROWSER_ONLY ? new RegExp(process.env.RP_BROWSER_ONLY, 'i') : null;
     for (const c of cases) {
+      if (only && !only.test(c.name)) continue;
       const context = await browser.newContext();
       const page = await context.newPage();
       page.setDefaultTimeout(TIMEOUT);
