@@ -202,12 +202,30 @@ test('a refused query that speaks of a crisis still shows the block', async (pag
 
 test('a 360 px phone screen needs no sideways scrolling', async (page, base) => {
   await page.setViewportSize({ width: 360, height: 740 });
+  const fits = async (what) => {
+    const wide = await page.evaluate(() => document.scrollingElement.scrollWidth);
+    console.log(`  360 px, ${what}: ${wide} px wide`);
+    assert(wide <= 360, `${what}: the page is ${wide} px wide`);
+  };
+  await page.goto(base + '/');
+  await typeQuery(page, 'panic');
+  await box(page).locator('[role="option"]').first().waitFor({ timeout: TIMEOUT });
+  await fits('the open suggestions');
+  await typeQuery(page, 'i want to end my life');
+  await input(page).press('Enter');
+  await box(page).locator('[part~="crisis"]').waitFor({ timeout: TIMEOUT });
+  await results(page).first().waitFor({ timeout: TIMEOUT });
+  await fits('the crisis block and results');
+  await page.goto(base + '/article.html?id=art-attachment-styles-adult-relationships');
+  await page.locator('.result-article, .result-question').first().waitFor({ timeout: TIMEOUT });
+  await page.locator('.result-specialist').first().waitFor({ timeout: TIMEOUT });
+  await fits('the article page');
   await page.goto(base + '/specialists.html');
   await typeQuery(page, 'my partner and I keep arguing');
   await input(page).press('Enter');
+  await box(page).locator('[part~="facets"] input').first().waitFor({ timeout: TIMEOUT });
   await results(page).first().waitFor({ timeout: TIMEOUT });
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert(wide <= 360, `the page is ${wide} px wide`);
+  await fits('the directory with its filters');
   await page.screenshot({ path: path.join(shots, 'phone.png'), fullPage: true });
 });
 
