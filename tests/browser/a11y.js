@@ -57,6 +57,19 @@ module.exports = function register(test, t) {
     await settled(page);
   }
 
+  // The article page with both its lists shown.
+  async function openArticle(page, base) {
+    await page.goto(base + '/article.html?id=art-attachment-styles-adult-relationships');
+    await page.locator('.result-specialist').first().waitFor();
+    await page.locator('.result-article, .result-question').first().waitFor();
+  }
+
+  // The specialist directory answering "anxiety", with its filters.
+  async function directory(page) {
+    await search(page, 'anxiety');
+    await box(page).locator('[part~="facets"] input').first().waitFor();
+  }
+
   test('axe: the home page with results', async (page, base) => {
     await page.goto(base + '/');
     await audit(page, 'the empty home page');
@@ -98,17 +111,14 @@ module.exports = function register(test, t) {
   });
 
   test('axe: the article page', async (page, base) => {
-    await page.goto(base + '/article.html?id=art-attachment-styles-adult-relationships');
-    await page.locator('.result-specialist').first().waitFor();
-    await page.locator('.result-article, .result-question').first().waitFor();
+    await openArticle(page, base);
     await audit(page, 'the article page');
   });
 
   test('axe: the specialist directory with filters', async (page, base) => {
     await page.goto(base + '/specialists.html');
     await audit(page, 'the empty directory');
-    await search(page, 'anxiety');
-    await box(page).locator('[part~="facets"] input').first().waitFor();
+    await directory(page);
     await audit(page, 'the directory with its filters');
     await box(page).locator('[part~="facets"] label', { hasText: /spanish/i }).first().click();
     await box(page).getByRole('button', { name: /clear filters/i }).waitFor();
@@ -362,16 +372,13 @@ module.exports = function register(test, t) {
     const stops = await keyboardReaches(page, 'the crisis block');
     const links = await box(page).locator('[part~="crisis"] a').count();
     assert(stops.filter((s) => /^a /.test(s.what)).length >= links, 'Tab misses a crisis resource');
-    await page.goto(base + '/article.html?id=art-attachment-styles-adult-relationships');
-    await page.locator('.result-article, .result-question').first().waitFor();
-    await page.locator('.result-specialist').first().waitFor();
+    await openArticle(page, base);
     await keyboardReaches(page, 'the article page');
   });
 
   test('screen reader: filters are named checkboxes with counts; the focus stays on one', async (page, base) => {
     await page.goto(base + '/specialists.html');
-    await search(page, 'anxiety');
-    await box(page).locator('[part~="facets"] input').first().waitFor();
+    await directory(page);
     const count = /^\S.* \(\d+\)$/;
     const before = await until(page, 'the filters', (a) => {
       const g = a.all('group').find((n) => a.name(n) === 'Filter specialists');
