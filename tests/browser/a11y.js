@@ -394,6 +394,7 @@ module.exports = function register(test, t) {
     });
     const spanish = before.all('checkbox').map(before.name).find((x) => /^spanish \(/i.test(x));
     assert(spanish, 'no Spanish filter');
+    console.log(`  ${before.all('checkbox').length} filters, one named "${spanish}"`);
     await box(page).getByRole('checkbox', { name: spanish }).focus();
     await page.keyboard.press('Space');
     await until(page, 'the Spanish filter on', (a) => {
