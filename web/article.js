@@ -25,6 +25,8 @@
     el.setAttribute('mode', mode);
     el.setAttribute('document', id);
     el.setAttribute('limit', '5');
+    // Questions have no url of their own: they open on this page.
+    el.setAttribute('link', '/article.html?id={id}');
     document.getElementById(where).appendChild(el);
   }
 

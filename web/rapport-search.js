@@ -10,8 +10,11 @@
  * question or specialist), mode (search | match | related |
  * specialists-for), document (the stored document a related or
  * specialists-for list is about; those modes show no search box),
- * placeholder, label, limit (1..100, default 10). Results come while
- * typing (after a pause) and on Enter. See docs/api.md for the API.
+ * placeholder, label (the field's name; names a document list's region),
+ * heading (the cards' heading level, 2..6: 3 in document lists, else 2),
+ * link (where a result without a url of its own links to, {id} standing
+ * for its id), limit (1..100, default 10). Results come while typing (after a pause)
+ * and on Enter. See docs/api.md for the API.
  *
  * Safety: server text is only ever put in the page as text nodes. Snippets
  * (HTML-escaped by the server, with <mark> around matched words) are parsed
@@ -33,6 +36,8 @@
   const DOC_ROUTES = { related: (id) => `documents/${id}/related`,
                        'specialists-for': (id) => `articles/${id}/specialists` };
   const TIMEOUT_MS = 10000;
+  const SAY_BUSY_MS = 1000; // a wait this long is announced, not only shown
+  const HELP = 'Help is available right now'; // the crisis block's heading
 
   const CSS = `
 :host{display:block;font-family:var(--rapport-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);color:var(--rapport-text,#1f2328);background:var(--rapport-bg,#fff);line-height:1.5}
@@ -76,7 +81,7 @@ a:hover{text-decoration-thickness:2px}
 .results[aria-busy=true] .list{opacity:.6}
 .list{display:grid;gap:.75rem;margin:0;padding:0;list-style:none}
 .result{display:flex;flex-direction:column;gap:.35rem;min-width:0;padding:1rem;border:1px solid var(--rapport-border,#6e7781);border-radius:var(--rapport-radius,8px);overflow-wrap:anywhere}
-.result h3{margin:0;font-size:1.125rem;line-height:1.3}
+.result .title{margin:0;font-size:1.125rem;line-height:1.3}
 .result p{margin:0}
 .result .kind{order:-1;font-size:.75rem;letter-spacing:.04em;text-transform:uppercase}
 .muted{color:var(--rapport-muted,#57606a)}
@@ -180,6 +185,7 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
       this._sctl = null;    // ... and of the suggestions
       this._timer = 0;      // typing debounce (suggestions)
       this._live_timer = 0; // typing debounce (results)
+      this._busy_timer = 0; // announces a slow search
       this._filters = {};   // facet name -> Set of values
       this._opts = [];      // suggestions shown
       this._active = -1;    // highlighted suggestion
@@ -192,6 +198,7 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
     disconnectedCallback() {
       clearTimeout(this._timer);
       clearTimeout(this._live_timer);
+      clearTimeout(this._busy_timer);
       this._seq++; this._sseq++;
       if (this._ctl) this._ctl.abort();
       if (this._sctl) this._sctl.abort();
@@ -200,7 +207,12 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
     attributeChangedCallback(name, old, now) {
       if (!this._built || old === now) return;
       if (name === 'mode' || name === 'document') this._build();
-      else this._input.setAttribute(name === 'label' ? 'aria-label' : name, this[name === 'label' ? '_label' : '_placeholder']);
+      else if (name === 'placeholder') this._input.setAttribute(name, this._placeholder);
+      else {
+        this._input.setAttribute('aria-label', this._label);
+        if (this._region) this._results.setAttribute('aria-label', this._region);
+        else this._results.removeAttribute('aria-label');
+      }
     }
 
     /* Runs a search for text; resolves once its results (or error) show. */
@@ -227,6 +239,16 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
     }
     get _label() {
       return str(this.getAttribute('label')) || (this._match ? 'Describe what is troubling you' : 'Search');
+    }
+    // The results' name, which makes them a landmark. A document list is
+    // one only when label= names it: the host page's section around it
+    // usually does, and two landmarks named alike help no one.
+    get _region() { return this._doc ? str(this.getAttribute('label')) || null : 'Search results'; }
+    // Cards' headings sit below the page's h1, or below the h2 of the
+    // section that holds a document list.
+    get _heading() {
+      const n = parseInt(this.getAttribute('heading'), 10);
+      return n >= 2 && n <= 6 ? n : this._doc ? 3 : 2;
     }
     get _placeholder() {
       return this.getAttribute('placeholder') || (this._match ? 'Describe what is troubling you, in your own words' : '');
@@ -267,7 +289,7 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
       this._facets = h('div', { class: 'facets', part: 'facets', role: 'group', 'aria-label': 'Filter specialists', hidden: true });
       this._status = h('div', { class: 'status' });
       this._items = h('ol', { class: 'list' });
-      this._results = h('section', { class: 'results', part: 'results', 'aria-label': 'Search results', 'aria-busy': 'false' },
+      this._results = h('section', { class: 'results', part: 'results', 'aria-label': this._region, 'aria-busy': 'false' },
         this._status, this._items);
       this._layout = h('div', { class: 'layout' }, this._facets, this._results);
 
@@ -458,7 +480,13 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
 
     _busy(on) {
       this._results.setAttribute('aria-busy', String(on));
-      if (on) { this._status.className = 'status'; this._status.textContent = 'Searching…'; }
+      clearTimeout(this._busy_timer);
+      if (on) {
+        this._status.className = 'status';
+        this._status.textContent = 'Searching…';
+        // Only a slow answer is announced: a quick one would be talked over.
+        this._busy_timer = setTimeout(() => this._say('Searching…'), SAY_BUSY_MS);
+      }
     }
 
     _say(text) {
@@ -474,17 +502,18 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
       this._layout.classList.remove('side');
       this._items.replaceChildren();
       this._status.textContent = '';
-      this._results.setAttribute('aria-busy', 'false');
+      this._busy(false);
       this._say('');
     }
 
     _fail(e, q) {
       this._clear();
       // A refused query that speaks of a crisis still shows its block.
-      if (e.crisis && typeof e.crisis === 'object') this._crisisBox.replaceChildren(this._crisis(e.crisis));
+      const crisis = e.crisis && typeof e.crisis === 'object';
+      if (crisis) this._crisisBox.replaceChildren(this._crisis(e.crisis));
       this._status.className = 'status error';
       this._status.textContent = e.message;
-      this._say(e.message);
+      this._say(this._first(crisis) + e.message);
       this.dispatchEvent(new CustomEvent('rapport-error', {
         bubbles: true, composed: true, detail: { query: q, message: e.message, status: e.status || 0 },
       }));
@@ -499,27 +528,31 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
       this._crisisBox.replaceChildren(...(crisis ? [crisis] : []));
       this._renderFacets(data.facets, hits);
 
-      const noun = this._people ? ['specialist', 'specialists'] : ['result', 'results'];
+      const noun = this._people ? ['specialist', 'specialists'] : ['result', 'results'], first = this._first(crisis);
       this._status.className = 'status';
       const spelled = this._spelling(data);
       if (hits.length) {
         this._items.replaceChildren(...hits.map((x) => this._card(x)));
         this._status.textContent = plural(total, ...noun) + (hits.length < total ? `, showing the first ${hits.length}` : '');
         if (spelled) this._status.append(spelled);
-        this._say(`${plural(total, ...noun)} for “${q}”`);
+        this._say(`${first}${plural(total, ...noun)} for “${q}”`);
       } else {
         this._items.replaceChildren();
         this._status.textContent = '';
         this._status.append(this._empty(q));
-        this._say(`No ${noun[1]} for “${q}”`);
+        this._say(`${first}No ${noun[1]} for “${q}”`);
       }
       this.dispatchEvent(new CustomEvent('rapport-results', { bubbles: true, composed: true, detail: { query: q, total } }));
     }
 
+    // The live region's opening when a crisis block is shown: the block is
+    // an alert, read as it appears, and this says that it comes first.
+    _first(crisis) { return crisis ? `${HELP}, listed first. ` : ''; }
+
     _crisis(c) {
       const res = (Array.isArray(c.resources) ? c.resources : []).filter((r) => r && str(r.name));
       return h('div', { class: 'crisis', part: 'crisis', role: 'alert' },
-        h('h2', { text: 'Help is available right now' }),
+        h('h2', { text: HELP }),
         str(c.message) ? h('p', { text: c.message }) : null,
         res.length ? h('ul', null, res.map((r) => {
           const url = safeUrl(r.url);
@@ -608,13 +641,19 @@ mark{padding:0 .1em;color:#1f2328;background:#fff0a0;border-radius:2px}
       return h('label', null, box, h('span', null, label, ' ', h('span', { class: 'count', text: `(${n})` })));
     }
 
+    // A result's page on this site when it has no url of its own (link=).
+    _linkTo(id) {
+      const t = str(this.getAttribute('link'));
+      return t && str(id) ? safeUrl(t.replace(/\{id\}/g, encodeURIComponent(id))) : null;
+    }
+
     _card(x) {
       const f = x.fields && typeof x.fields === 'object' ? x.fields : {};
       const type = TYPES.includes(x.type) ? x.type : TYPES.includes(f.type) ? f.type : 'article';
       const li = h('li', { class: `result result-${type}`, part: 'result' });
       const title = (text) => {
-        const url = safeUrl(f.url);
-        return h('h3', null, url ? h('a', { href: url, text }) : text);
+        const url = safeUrl(f.url) || this._linkTo(x.id);
+        return h(`h${this._heading}`, { class: 'title' }, url ? h('a', { href: url, text }) : text);
       };
       const snippet = str(x.snippet) ? h('p', { class: 'snippet' }, snippetNodes(x.snippet)) : null;
       if (type !== 'specialist') {

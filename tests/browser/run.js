@@ -6,8 +6,8 @@
 // suggestion with the keyboard, filters specialists, opens an article and
 // its specialists, meets the crisis block, uses a 360 px phone screen.
 // Screenshots go to $RP_BUILD/browser/. Also measures the script's size
-// (terser, gzip -9) and the contrast of its text. Ends with "N passed, N
-// failed".
+// (terser, gzip -9) and the contrast of its text; a11y.js adds the axe-core
+// audit and the screen-reader checks. Ends with "N passed, N failed".
 'use strict';
 const { chromium } = require('playwright-core');
 const { spawn, execFileSync } = require('child_process');
@@ -202,12 +202,30 @@ test('a refused query that speaks of a crisis still shows the block', async (pag
 
 test('a 360 px phone screen needs no sideways scrolling', async (page, base) => {
   await page.setViewportSize({ width: 360, height: 740 });
+  const fits = async (what) => {
+    const wide = await page.evaluate(() => document.scrollingElement.scrollWidth);
+    console.log(`  360 px, ${what}: ${wide} px wide`);
+    assert(wide <= 360, `${what}: the page is ${wide} px wide`);
+  };
+  await page.goto(base + '/');
+  await typeQuery(page, 'panic');
+  await box(page).locator('[role="option"]').first().waitFor({ timeout: TIMEOUT });
+  await fits('the open suggestions');
+  await typeQuery(page, 'i want to end my life');
+  await input(page).press('Enter');
+  await box(page).locator('[part~="crisis"]').waitFor({ timeout: TIMEOUT });
+  await results(page).first().waitFor({ timeout: TIMEOUT });
+  await fits('the crisis block and results');
+  await page.goto(base + '/article.html?id=art-attachment-styles-adult-relationships');
+  await page.locator('.result-article, .result-question').first().waitFor({ timeout: TIMEOUT });
+  await page.locator('.result-specialist').first().waitFor({ timeout: TIMEOUT });
+  await fits('the article page');
   await page.goto(base + '/specialists.html');
   await typeQuery(page, 'my partner and I keep arguing');
   await input(page).press('Enter');
+  await box(page).locator('[part~="facets"] input').first().waitFor({ timeout: TIMEOUT });
   await results(page).first().waitFor({ timeout: TIMEOUT });
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert(wide <= 360, `the page is ${wide} px wide`);
+  await fits('the directory with its filters');
   await page.screenshot({ path: path.join(shots, 'phone.png'), fullPage: true });
 });
 
@@ -256,6 +274,9 @@ test('a failed server gives a readable error, not stale results', async (page, b
   assert(await results(page).count() === 0, 'results shown despite the error');
 });
 
+// The accessibility audit and the screen-reader checks (a11y.js).
+require('./a11y')(test, { box, input, results, typeQuery, assert, TIMEOUT });
+
 async function main() {
   fs.mkdirSync(shots, { recursive: true });
   for (const f of fs.readdirSync(shots)) if (f.endsWith('.png')) fs.rmSync(path.join(shots, f));
@@ -265,7 +286,10 @@ async function main() {
     server = await startServer(path.join(dir, 'db'));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox'] });
+    // RP_BROWSER_ONLY=regex runs only the tests whose names match.
+    const only = process.env.RP_BROWSER_ONLY ? new RegExp(process.env.RP_BROWSER_ONLY, 'i') : null;
     for (const c of cases) {
+      if (only && !only.test(c.name)) continue;
       const context = await browser.newContext();
       const page = await context.newPage();
       page.setDefaultTimeout(TIMEOUT);
