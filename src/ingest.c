@@ -708,6 +708,9 @@ static int finish_analysis(rp_batch *b, rp_error *err)
             process_chunk(&b->self, c);
         report(b, "analyze", atomic_load(&b->done), b->nops);
     }
+    /* This thread's segment is sorted while the workers sort theirs. */
+    if (b->self.rc == 0 && b->self.seg != NULL && !atomic_load(&b->failed))
+        (void)rp_segment_finish(b->self.seg);
     stop_pool(b);
     report(b, "analyze", atomic_load(&b->done), b->nops);
     worker *bad = b->self.rc ? &b->self : NULL;
