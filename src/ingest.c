@@ -30,7 +30,8 @@
 
 #define MAX_THREADS 16
 #define CHUNK_OPS 1024      /* operations handed to a worker at a time */
-#define TEXT_BLOCK (8u << 20) /* JSON text arena block */
+#define TEXT_BLOCK (1u << 20) /* arena block for deleted ids */
+#define CHUNK_TEXT (1u << 20) /* first JSON buffer of a chunk */
 #define FIELD_GAP 16        /* positions between field values: no phrase
                                spans two values */
 
@@ -40,8 +41,9 @@ typedef struct op {
     int kind;
     int file;         /* index in the batch's file names, -1 if none */
     long line;        /* input line, 0 if unknown */
-    const char *text; /* OP_JSON: the JSON; OP_DELETE: the id (arena) */
-    size_t len;
+    const char *text; /* OP_DELETE: the id (arena) */
+    size_t off;       /* OP_JSON: where its JSON starts in chunk json */
+    size_t len;       /* bytes of JSON or id */
     rp_doc doc;       /* the document (OP_JSON once parsed, OP_DOC) */
     int skip;         /* a later operation on the same id wins */
     rp_norms norms;   /* computed by analysis */
@@ -51,6 +53,10 @@ typedef struct chunk {
     op ops[CHUNK_OPS];
     size_t n;    /* operations used */
     size_t base; /* batch index of ops[0] */
+    /* The JSON text of its OP_JSON operations (owned), freed once they are
+     * parsed, so a big batch holds only the text not yet parsed. */
+    char *json;
+    size_t json_len, json_cap;
 } chunk;
 
 /* A thread's analysis state; the committing thread has one too. */
@@ -151,6 +157,7 @@ static void clear(rp_batch *b)
     for (size_t c = 0; c < b->nchunks; c++) {
         for (size_t i = 0; i < b->chunks[c]->n; i++)
             rp_doc_fini(&b->chunks[c]->ops[i].doc);
+        free(b->chunks[c]->json);
         free(b->chunks[c]);
     }
     b->nchunks = b->nops = 0;
@@ -272,7 +279,8 @@ static void process_chunk(worker *w, chunk *c)
         op *o = &c->ops[i];
         int rc = 0;
         if (o->kind == OP_JSON)
-            rc = rp_json_decode_doc(o->text, o->len, &o->doc, &w->err);
+            rc = rp_json_decode_doc(c->json + o->off, o->len, &o->doc,
+                                    &w->err);
         if (rc == 0 && o->kind != OP_DELETE)
             rc = analyze_doc(w->an, &o->doc, (rp_docid)(c->base + i + 1),
                              w->seg, &o->norms, &w->tokens);
@@ -284,6 +292,8 @@ static void process_chunk(worker *w, chunk *c)
         }
         atomic_fetch_add_explicit(&b->done, 1, memory_order_relaxed);
     }
+    free(c->json);
+    c->json = NULL;
 }
 
 /* Takes queued chunks until the queue is closed and empty. A failure
@@ -348,6 +358,8 @@ static op *push_op(rp_batch *b)
             return NULL;
         c->n = 0;
         c->base = b->nops;
+        c->json = NULL;
+        c->json_len = c->json_cap = 0;
         pthread_mutex_lock(&b->mu);
         if (rp__grow((void **)&b->chunks, &b->capchunks, b->nchunks + 1,
                      sizeof *b->chunks) != 0) {
@@ -427,8 +439,20 @@ int rp_batch_add_json(rp_batch *b, const char *json, size_t len,
     o->line = line;
     o->file = fi;
     o->len = len;
-    if ((o->text = keep_text(b, json, len)) == NULL)
-        return RP_ENOMEM;
+    chunk *c = b->chunks[b->nchunks - 1];
+    if (len > c->json_cap - c->json_len) {
+        size_t cap = c->json_cap ? c->json_cap : CHUNK_TEXT;
+        while (cap - c->json_len < len)
+            cap *= 2;
+        char *p = realloc(c->json, cap);
+        if (p == NULL)
+            return RP_ENOMEM;
+        c->json = p;
+        c->json_cap = cap;
+    }
+    memcpy(c->json + c->json_len, json, len);
+    o->off = c->json_len;
+    c->json_len += len;
     commit_op(b);
     return 0;
 }
@@ -828,20 +852,21 @@ static int delete_replaced(rp_batch *b, rp_txn *t, const idref *ids,
 }
 
 /* Numbers surviving documents from next_docid on, in batch order:
- * map[local] = docid, 0 for dropped operations. */
-static int number_docs(rp_batch *b, rp_stats *st, rp_docid *map,
-                       rp_norms *norms, rp_error *err)
+ * map[local].doc = docid, 0 for dropped operations, beside the document's
+ * field lengths. */
+static int number_docs(rp_batch *b, rp_stats *st, rp__docmap *map,
+                       rp_error *err)
 {
-    map[0] = 0;
+    memset(&map[0], 0, sizeof map[0]);
     for (size_t i = 0; i < b->nops; i++) {
         op *o = op_at(b, i);
-        map[i + 1] = 0;
-        norms[i + 1] = o->norms;
+        map[i + 1].doc = 0;
+        memcpy(map[i + 1].len, o->norms.len, sizeof map[i + 1].len);
         if (o->skip || o->kind == OP_DELETE)
             continue;
         if (st->next_docid == UINT32_MAX)
             return rp_error_set(err, RP_ELIMIT, 0, "document ids exhausted");
-        map[i + 1] = st->next_docid++;
+        map[i + 1].doc = st->next_docid++;
     }
     return 0;
 }
@@ -851,7 +876,7 @@ typedef struct store_arg {
     rp_txn *t;
     int bulk;
     rp_stats *st;
-    const rp_docid *map;
+    const rp__docmap *map;
     const idref *ids;
     size_t nids;
     rp_batch_result *res;
@@ -868,7 +893,7 @@ static int store_docs(void *arg)
     int rc = 0;
     for (size_t i = 0; i < b->nops && rc == 0; i++) {
         op *o = op_at(b, i);
-        rp_docid doc = a->map[i + 1];
+        rp_docid doc = a->map[i + 1].doc;
         if (doc == 0)
             continue;
         rp_txn *t = a->t;
@@ -893,7 +918,7 @@ static int store_docs(void *arg)
     rp_buf_fini(&rec);
     /* In bulk, ids go in sorted order for LMDB's sorted append. */
     for (size_t i = 0; rc == 0 && a->bulk && i < a->nids; i++) {
-        rp_docid doc = a->map[a->ids[i].op + 1];
+        rp_docid doc = a->map[a->ids[i].op + 1].doc;
         if (doc != 0)
             rc = rp_txn_id_put(a->t, a->ids[i].id, a->ids[i].len, doc, 1);
     }
@@ -906,9 +931,8 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
     memset(&res, 0, sizeof res);
     rp_txn *t = NULL;
     idref *ids = malloc((b->nops ? b->nops : 1) * sizeof *ids);
-    rp_docid *map = malloc((b->nops + 1) * sizeof *map);
-    rp_norms *norms = malloc((b->nops + 1) * sizeof *norms);
-    int rc = ids && map && norms ? 0 : RP_ENOMEM;
+    rp__docmap *map = malloc((b->nops + 1) * sizeof *map);
+    int rc = ids && map ? 0 : RP_ENOMEM;
 
     /* 1. Parse and analyze what the workers have not. */
     if (rc == 0)
@@ -945,7 +969,7 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
     if (rc == 0 && !bulk)
         rc = delete_replaced(b, t, ids, nids, &st, &res, &fd);
     if (rc == 0)
-        rc = number_docs(b, &st, map, norms, err);
+        rc = number_docs(b, &st, map, err);
     if (rc == 0) {
         store_arg sa = {b, t, bulk, &st, map, ids, nids, &res, &fd};
         rp_segment *segs[MAX_THREADS + 1];
@@ -953,7 +977,7 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
         for (size_t k = 0; k < b->nworkers; k++)
             segs[ns++] = b->workers[k].seg;
         segs[ns++] = b->self.seg;
-        rp__merge_in in = {segs, ns, map, norms, b->nops + 1, t, bulk,
+        rp__merge_in in = {segs, ns, map, b->nops + 1, t, bulk,
                            b->opts.threads, b->opts.progress,
                            b->opts.progress_ctx};
         rc = rp__merge(&in, store_docs, &sa, &res.terms, &res.postings);
@@ -975,7 +999,6 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
     deltas_fini(&fd);
     free(ids);
     free(map);
-    free(norms);
     clear(b);
     if (out)
         *out = res;

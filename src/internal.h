@@ -21,12 +21,19 @@ int rp__grow(void **p, size_t *cap, size_t need, size_t size);
 /* What rp__merge needs: finished segments whose postings carry local
  * document ids, the map from local id to final docid (0: dropped), and
  * where to write. */
+/* A batch operation as merging sees it, by local id: its docid (0 when it
+ * is dropped) and its document's field lengths, side by side so that one
+ * cache line brings both. */
+typedef struct rp__docmap {
+    rp_docid doc;
+    uint16_t len[RP_NFIELDS];
+} rp__docmap;
+
 typedef struct rp__merge_in {
     rp_segment **segs;      /* finished segments (NULL entries skipped) */
     size_t nsegs;
-    const rp_docid *map;    /* map[local] = docid, ascending where not 0 */
-    const rp_norms *norms;  /* norms[local]: the document's field lengths */
-    size_t nmap;            /* entries in map and norms */
+    const rp__docmap *map;  /* map[local]; docids ascending where not 0 */
+    size_t nmap;            /* entries in map */
     rp_txn *txn;            /* the write transaction */
     int bulk;               /* the index was empty: sorted appends */
     unsigned threads;       /* encoders for bulk builds */

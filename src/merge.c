@@ -102,8 +102,9 @@ typedef struct source {
     int live; /* p holds an unconsumed posting */
 } source;
 
-/* Most terms have a posting or two, so their first norms are a miss each
- * too: started one term ahead. at: the term's place in each segment. */
+/* Most terms have a posting or two, so their first map entries are a miss
+ * each too: started one term ahead. at: the term's place in each
+ * segment. */
 static void prefetch_first(const rp__merge_in *in, const uint32_t *at)
 {
     for (size_t k = 0; k < in->nsegs; k++) {
@@ -114,7 +115,7 @@ static void prefetch_first(const rp__merge_in *in, const uint32_t *at)
         rp_segment_reader(in->segs[k], at[k], &r);
         rp_docid d = rp_segreader_peek(&r);
         if (d < in->nmap)
-            __builtin_prefetch(&in->norms[d]);
+            __builtin_prefetch(&in->map[d]);
     }
 }
 
@@ -164,8 +165,9 @@ static void *encode(void *arg)
                 rc = RP_EINVAL;
                 break;
             }
-            memcpy(p.len, in->norms[p.doc].len, sizeof p.len);
-            p.doc = in->map[p.doc];
+            const rp__docmap *m = &in->map[p.doc];
+            memcpy(p.len, m->len, sizeof p.len);
+            p.doc = m->doc;
             if (p.doc != 0) {
                 rc = rp_appender_add(&a, &p);
                 e->postings++;
@@ -173,12 +175,12 @@ static void *encode(void *arg)
             if (rc == 0) {
                 rc = rp_segreader_next(&src[best].r, &src[best].p);
                 src[best].live = rc == 1;
-                /* Norms are read at random across the batch, a cache
-                 * miss each: start loading those of the posting after
-                 * this one, so they arrive while this one is written. */
+                /* The map is read at random across the batch, a cache
+                 * miss each: start loading the entry of the posting after
+                 * this one, so it arrives while this one is written. */
                 rp_docid ahead = rp_segreader_peek(&src[best].r);
                 if (ahead < in->nmap)
-                    __builtin_prefetch(&in->norms[ahead]);
+                    __builtin_prefetch(&in->map[ahead]);
                 rc = rc < 0 ? rc : 0;
             }
         }

@@ -255,6 +255,9 @@ static int add_hashed(rp_segment *s, const char *term, size_t len,
         if (rc != 0)
             return rc;
         s->touched[s->ntouched++] = idx;
+        /* The cold part is needed when the document ends: start loading
+         * it now, a document's worth of work ahead. */
+        __builtin_prefetch(&s->colds[idx]);
         e->cur = s->doc;
         memset(e->tf, 0, sizeof e->tf);
         e->head = e->tail = NONE;
@@ -380,12 +383,10 @@ int rp_segment_end(rp_segment *s)
         return RP_EINVAL; /* no open document */
     int rc = 0;
     /* Each flush appends to a buffer of its own, far from the last one: a
-     * miss for the cold part and one for the buffer's end. Both are
-     * started a few terms ahead, the cold part first. */
+     * miss for the buffer's end (its cold part was prefetched when the
+     * term first occurred), started a few terms ahead. */
     size_t n = s->ntouched;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        if (i + 8 < n)
-            __builtin_prefetch(&s->colds[s->touched[i + 8]]);
         if (i + 4 < n) {
             const cold *c = &s->colds[s->touched[i + 4]];
             if (c->raw.data)
