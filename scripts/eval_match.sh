@@ -17,6 +17,12 @@
 # per-query scores of the odd lines alone are written to
 # BUILD_DIR/eval/match-odd.perquery and pairing-odd.perquery (query ids
 # and figures, no query text); the even lines' are never written.
+#
+# Near-ties rotate by a seed (0 here, as the figures above). With
+# MATCH_SEEDS="0 1 2 ..." set, the rankings are also made with each of
+# those seeds and the mean figures over them are printed after: a change
+# of a few hundredths in a score moves specialists across the 5% bands,
+# and the mean tells such noise from an improvement.
 set -u
 
 B=${1:-build}
@@ -101,6 +107,28 @@ split() {
     done
 }
 
+# figures QRELS RUN: "nDCG@5 Recall@20" of RUN against QRELS.
+figures() {
+    "$B/rp-eval" --cutoffs 5,100,20 "$1" "$2" 2>>"$log" |
+        awk '$1 == "ndcg@5" && $5 == "recall@20" { print $2, $6; ok = 1 }
+             END { exit !ok }' || die "rp-eval failed on $2 (see $log)"
+}
+
+# seeds NAME LABEL: the mean figures of $OUT/NAME-seed*.trec over the
+# seeds of MATCH_SEEDS, for every line and for the odd and even lines.
+seeds() {
+    for set in all odd even; do
+        q=$OUT/$1-$set.qrels
+        [ "$set" != all ] || q=$OUT/$1.qrels
+        for s in $MATCH_SEEDS; do
+            figures "$q" "$OUT/$1-seed$s.trec"
+        done | awk -v label="$2, $set" '
+            { n++; nd += $1; r += $2 }
+            END { printf "%-38s nDCG@5 %.4f  Recall@20 %.4f\n", label,
+                  nd / n, r / n }'
+    done
+}
+
 # perquery NAME: the odd (tuning) lines' per-query scores.
 perquery() {
     "$B/rp-eval" --per-query --cutoffs 5,100,20 "$OUT/$1-odd.qrels" \
@@ -130,3 +158,19 @@ score pairing "  odd lines (tuning)" odd
 score pairing "  even lines (held out)" even
 perquery match
 perquery pairing
+
+[ -n "${MATCH_SEEDS:-}" ] || exit 0
+for s in $MATCH_SEEDS; do
+    "$B/rapport-search" --db "$db" --match --typo --seed "$s" \
+        --queries "$JUDGED" --limit 100 --format trec --tag rapport \
+        >"$OUT/match-seed$s.trec" 2>>"$log" ||
+        die "rapport-search --match --seed $s failed (see $log)"
+    "$B/rapport-search" --db "$db" --match-doc --seed "$s" \
+        --queries "$OUT/pairing.jsonl" --limit 100 --format trec \
+        --tag rapport >"$OUT/pairing-seed$s.trec" 2>>"$log" ||
+        die "rapport-search --match-doc --seed $s failed (see $log)"
+done
+set -- $MATCH_SEEDS
+echo "mean over $# seeds ($MATCH_SEEDS)"
+seeds match "visitor's words -> specialists"
+seeds pairing "article -> specialists"
