@@ -3,13 +3,13 @@
  * match: specialist matching. The text's vocabulary concepts (with a
  * smaller share for their parents) select the specialists who list them,
  * through the concerns and approaches facets; a free-text search over
- * specialists adds text relevance. Score = 0.65 x concept overlap (the
- * share of the query's concept weight the profile lists; for a visitor's
- * words each listed concept counts less the later the profile lists it)
- * + 0.35 x text relevance (BM25F over the best text score). Ordering then
- * follows the site's rules: accepting clients first, 5% relevance bands, a
- * free first consultation first inside a band, and near-ties rotated by a
- * seed.
+ * specialists adds text relevance; approaches weigh less than concerns.
+ * Score = 0.65 x concept overlap (the share of the query's concept weight
+ * the profile lists; for a visitor's words each listed concept counts less
+ * the later the profile lists it) + 0.35 x text relevance (BM25F over the
+ * best text score). Ordering then follows the site's rules: accepting
+ * clients first, 5% relevance bands, a free first consultation first
+ * inside a band, and near-ties rotated by a seed.
  */
 #include "rapport/match.h"
 
@@ -43,6 +43,14 @@
  * pairing eval (see docs/relevance.md). */
 #ifndef FOCUS
 #define FOCUS 0.25
+#endif
+/* An approach weighs APPROACH_SHARE of a concern in specialist matching:
+ * a text names what troubles someone; the approaches found in it are
+ * mostly incidental ("help", "group", "looking" are words of approaches'
+ * phrasings), and one named outright still outweighs its concerns.
+ * Chosen on the odd lines of the judgements (see docs/relevance.md). */
+#ifndef APPROACH_SHARE
+#define APPROACH_SHARE 0.35
 #endif
 
 typedef struct qconcept {
@@ -275,6 +283,10 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
     memset(&tr, 0, sizeof tr);
     int rc = 0;
     double wsum = 0;
+    if (!tg->related)
+        for (size_t i = 0; i < st->n; i++)
+            if (rp_vocab_kind(vocab, st->qc[i].c) == 1)
+                st->qc[i].w *= APPROACH_SHARE;
     /* Heaviest concepts first: each hit's reasons then come in order and
      * the ones kept are the heaviest. */
     qsort(st->qc, st->n, sizeof st->qc[0], cmp_qconcept);

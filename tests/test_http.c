@@ -608,6 +608,20 @@ static void test_match(void)
         cJSON_GetObjectItem(cJSON_GetArrayItem(hits, 0), "id")->valuestring,
         "s3");
     cJSON_Delete(j);
+    /* What troubles the visitor outweighs the approaches its words touch
+     * ("help" is a word of psychoeducation's and sex therapy's phrasings):
+     * s3 lists grief, s5 those two approaches. */
+    put_docs(&f, "{\"id\":\"s5\",\"type\":\"specialist\",\"name\":\"E\","
+                 "\"bio\":\"Help with grief.\",\"approaches\":"
+                 "[\"sex therapy\",\"psychoeducation\"],"
+                 "\"accepting_clients\":true}\n");
+    srv_param ph[] = {{"q", "looking for help with grief"}, {"seed", "1"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", ph, 2, NULL, NULL, NULL, &j), 200);
+    hits = cJSON_GetObjectItem(j, "hits");
+    ASSERT_STR_EQ(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(hits, 0), "id")->valuestring,
+        "s3");
+    cJSON_Delete(j);
     close_fx(&f);
 }
 
