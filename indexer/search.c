@@ -4,6 +4,7 @@
  * against an index and prints the hits as text, JSON or TREC run lines.
  * Argument parsing and printing only; searching is librapport's.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,9 @@ static const char usage[] =
     "  --match-doc: rank specialists for a stored document; the query\n"
     "               text is its id (as /v1/articles/ID/specialists)\n"
     "  --related: articles and questions related to a stored document;\n"
-    "             the query text is its id (as /v1/documents/ID/related)\n";
+    "             the query text is its id (as /v1/documents/ID/related)\n"
+    "  --seed N: with --match or --match-doc, rotates near-ties by N\n"
+    "            (0 unless given; the server's seed parameter)\n";
 
 enum { F_TEXT, F_JSON, F_TREC };
 
@@ -45,6 +48,7 @@ typedef struct cli {
     int related;               /* --related */
     const rp_vocab *vocab;
     rp_search_opts opts;
+    uint32_t seed;             /* --seed: rp_match_opts.seed */
 } cli;
 
 static int fail(const char *fmt, const char *arg)
@@ -101,6 +105,12 @@ static int parse_args(int argc, char **argv, cli *c)
         } else if (strcmp(a, "--limit") == 0 && v) {
             if (parse_size(v, &c->opts.limit) != 0 || c->opts.limit == 0)
                 return fail("--limit wants 1..10000, not '%s'", v);
+        } else if (strcmp(a, "--seed") == 0 && v) {
+            char *end;
+            unsigned long long x = strtoull(v, &end, 10);
+            if (*v == '\0' || *v == '-' || *end != '\0' || x > UINT32_MAX)
+                return fail("--seed wants 0..4294967295, not '%s'", v);
+            c->seed = (uint32_t)x;
         } else if (strcmp(a, "--offset") == 0 && v) {
             if (parse_size(v, &c->opts.offset) != 0)
                 return fail("--offset wants 0..10000, not '%s'", v);
@@ -267,6 +277,7 @@ static int match_as_results(const cli *c, rp_txn *txn, rp_analyzer *an,
     rp_match_opts mo;
     rp_match_opts_init(&mo);
     mo.search = c->opts;
+    mo.seed = c->seed;
     if (mo.search.limit > 100)
         mo.search.limit = 100;
     rp_match_results m;

@@ -3,11 +3,13 @@
  * match: specialist matching. The text's vocabulary concepts (with a
  * smaller share for their parents) select the specialists who list them,
  * through the concerns and approaches facets; a free-text search over
- * specialists adds text relevance. Score = 0.65 x concept overlap (the
- * share of the query's concept weight the profile lists) + 0.35 x text
- * relevance (BM25F over the best text score). Ordering then follows the
- * site's rules: accepting clients first, 5% relevance bands, a free first
- * consultation first inside a band, and near-ties rotated by a seed.
+ * specialists adds text relevance; approaches weigh less than concerns.
+ * Score = 0.65 x concept overlap (the share of the query's concept weight
+ * the profile lists; for a visitor's words each listed concept counts less
+ * the later the profile lists it) + 0.35 x text relevance (BM25F over the
+ * best text score). Ordering then follows the site's rules: accepting
+ * clients first, 5% relevance bands, a free first consultation first
+ * inside a band, and near-ties rotated by a seed.
  */
 #include "rapport/match.h"
 
@@ -33,6 +35,22 @@
 #define TAG_WEIGHT 2.0        /* a document's own tag, against 1 a phrase */
 #ifndef MENTION_WEIGHT
 #define MENTION_WEIGHT 1.0    /* a concept its text mentions, as a phrase */
+#endif
+/* A concept a profile lists at place p (0 first) counts 1 / (1 + FOCUS x
+ * p) of its weight, for a visitor's words: profiles name their main work
+ * first. Chosen on the odd lines of corpus/eval/match.jsonl (0.2-0.3 tie,
+ * 0.35 falls back); not used for a document's concepts, where it cost the
+ * pairing eval (see docs/relevance.md). */
+#ifndef FOCUS
+#define FOCUS 0.25
+#endif
+/* An approach weighs APPROACH_SHARE of a concern in specialist matching:
+ * a text names what troubles someone; the approaches found in it are
+ * mostly incidental ("help", "group", "looking" are words of approaches'
+ * phrasings), and one named outright still outweighs its concerns.
+ * Chosen on the odd lines of the judgements (see docs/relevance.md). */
+#ifndef APPROACH_SHARE
+#define APPROACH_SHARE 0.35
 #endif
 
 typedef struct qconcept {
@@ -195,6 +213,7 @@ static int shared_words(rp_txn *txn, rp_analyzer *an, const state *st,
 typedef struct target {
     int related;     /* 0: specialists; 1: articles and questions */
     rp_docid self;   /* related: the document itself, left out */
+    int focus;       /* 1: a listed concept counts by its place (FOCUS) */
 } target;
 
 /* The candidate set of tg: every stored specialist, or every article
@@ -215,6 +234,38 @@ static int target_set(rp_txn *txn, const target *tg, rp_docset **out)
     return rc;
 }
 
+/* Sets place[i] to the place (0 first) of st->qc[i]'s concept in the
+ * concerns or the approaches that document d lists, for the concepts it
+ * lists; the others keep their value. A listed value the vocabulary does
+ * not know still takes its place. */
+static int list_places(rp_txn *txn, const state *st, rp_docid d, size_t *place)
+{
+    const void *rec;
+    size_t len;
+    rp_doc doc;
+    rp_doc_init(&doc);
+    int rc = rp_txn_doc_get(txn, d, &rec, &len);
+    if (rc == 0)
+        rc = rp_doc_decode(rec, len, &doc);
+    size_t next[2] = {0, 0}; /* the next place in concerns, approaches */
+    for (size_t f = 0; rc == 0 && f < doc.nfields; f++) {
+        const char *name = rp_doc_srcfield(&doc.fields[f])->name;
+        int kind = strcmp(name, "concerns") == 0     ? 0
+                   : strcmp(name, "approaches") == 0 ? 1
+                                                     : -1;
+        if (kind < 0)
+            continue;
+        size_t c = rp_vocab_find(st->v, rp_doc_value(&doc, &doc.fields[f]),
+                                 doc.fields[f].len);
+        for (size_t i = 0; i < st->n; i++)
+            if (st->qc[i].c == c)
+                place[i] = next[kind];
+        next[kind]++;
+    }
+    rp_doc_fini(&doc);
+    return rc;
+}
+
 /* Ranks the targets for the concepts in st and the text relevance of
  * text[0..len); frees nothing of st. */
 static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
@@ -232,6 +283,10 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
     memset(&tr, 0, sizeof tr);
     int rc = 0;
     double wsum = 0;
+    if (!tg->related)
+        for (size_t i = 0; i < st->n; i++)
+            if (rp_vocab_kind(vocab, st->qc[i].c) == 1)
+                st->qc[i].w *= APPROACH_SHARE;
     /* Heaviest concepts first: each hit's reasons then come in order and
      * the ones kept are the heaviest. */
     qsort(st->qc, st->n, sizeof st->qc[0], cmp_qconcept);
@@ -318,11 +373,21 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
         }
         ranked *r = &rk[nr];
         memset(r, 0, sizeof *r);
+        /* Profiles name their main concerns and approaches first: with
+         * focus, the fifth of five counts less than the first. */
+        size_t place[MAX_CONCEPTS];
+        int listed = 0;
+        for (size_t i = 0; i < st->n; i++) {
+            place[i] = 0;
+            listed |= rp_docset_contains(st->qc[i].set, d);
+        }
+        if (listed && tg->focus && (rc = list_places(txn, st, d, place)) != 0)
+            break;
         double c = 0;
         for (size_t i = 0; i < st->n; i++) {
             if (!rp_docset_contains(st->qc[i].set, d))
                 continue;
-            c += st->qc[i].w;
+            c += st->qc[i].w / (1.0 + FOCUS * (double)place[i]);
             if (r->hit.nreasons < RP_MATCH_MAX_REASONS) {
                 r->hit.reasons[r->hit.nreasons].concept = st->qc[i].c;
                 r->hit.reasons[r->hit.nreasons++].weight = st->qc[i].w;
@@ -408,7 +473,7 @@ int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
         rc = rp_vocab_concepts(vocab, st->terms.t, st->terms.n, on_concept,
                                st);
     if (rc == 0)
-        rc = rank(txn, an, st, text, len, &(target){0, 0}, opts, out);
+        rc = rank(txn, an, st, text, len, &(target){0, 0, 1}, opts, out);
     free_state(st);
     if (rc != 0)
         rp_match_results_fini(out);
@@ -469,12 +534,12 @@ int rp_match_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
                  rp_docid doc, const rp_match_opts *opts,
                  rp_match_results *out)
 {
-    return rank_for_doc(txn, an, vocab, doc, &(target){0, doc}, opts, out);
+    return rank_for_doc(txn, an, vocab, doc, &(target){0, doc, 0}, opts, out);
 }
 
 int rp_match_related(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
                      rp_docid doc, const rp_match_opts *opts,
                      rp_match_results *out)
 {
-    return rank_for_doc(txn, an, vocab, doc, &(target){1, doc}, opts, out);
+    return rank_for_doc(txn, an, vocab, doc, &(target){1, doc, 0}, opts, out);
 }

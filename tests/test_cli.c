@@ -754,6 +754,18 @@ static void test_vocabulary(void)
     expect_has(r.err, "bad.json");
     expect_one_line(r.err);
     result_fini(&r);
+    /* --seed rotates matching's near-ties; a bad value is refused. */
+    const char *seeded[] = {"search", "--db", fx.db, "--match", "--seed",
+                            "4294967295", "flashbacks", NULL};
+    run(&r, NULL, seeded);
+    expect_ok(&r);
+    result_fini(&r);
+    const char *badseed[] = {"search", "--db", fx.db, "--match", "--seed",
+                             "-1", "flashbacks", NULL};
+    run(&r, NULL, badseed);
+    ASSERT_EQ(r.status, 1);
+    expect_has(r.err, "--seed");
+    result_fini(&r);
 }
 
 static void test_unknown_option_search(void)

@@ -592,6 +592,36 @@ static void test_match(void)
                    &j),
               200);
     cJSON_Delete(j);
+    /* A profile's first concern is its main work: s3 lists only grief,
+     * s4 grief fourth, so s3 comes first though s4's bio says more of
+     * the visitor's words. */
+    put_docs(&f, "{\"id\":\"s4\",\"type\":\"specialist\",\"name\":\"D\","
+                 "\"bio\":\"Grief and the loss of a mother.\","
+                 "\"concerns\":[\"anxiety\",\"sleep\",\"ocd\",\"grief\"],"
+                 "\"accepting_clients\":true}\n");
+    srv_param pg[] = {{"q", "grief after the loss of my mother"},
+                      {"seed", "1"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", pg, 2, NULL, NULL, NULL, &j), 200);
+    hits = cJSON_GetObjectItem(j, "hits");
+    ASSERT_EQ(cJSON_GetArraySize(hits), 2);
+    ASSERT_STR_EQ(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(hits, 0), "id")->valuestring,
+        "s3");
+    cJSON_Delete(j);
+    /* What troubles the visitor outweighs the approaches its words touch
+     * ("help" is a word of psychoeducation's and sex therapy's phrasings):
+     * s3 lists grief, s5 those two approaches. */
+    put_docs(&f, "{\"id\":\"s5\",\"type\":\"specialist\",\"name\":\"E\","
+                 "\"bio\":\"Help with grief.\",\"approaches\":"
+                 "[\"sex therapy\",\"psychoeducation\"],"
+                 "\"accepting_clients\":true}\n");
+    srv_param ph[] = {{"q", "looking for help with grief"}, {"seed", "1"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", ph, 2, NULL, NULL, NULL, &j), 200);
+    hits = cJSON_GetObjectItem(j, "hits");
+    ASSERT_STR_EQ(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(hits, 0), "id")->valuestring,
+        "s3");
+    cJSON_Delete(j);
     close_fx(&f);
 }
 

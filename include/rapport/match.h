@@ -59,10 +59,15 @@ void rp_match_results_fini(rp_match_results *r);
 
 /*
  * Ranks specialists for text[0..len). vocab may be NULL (then only text
- * relevance counts). Order: specialists accepting clients before those who
- * are not; then 5% bands of score; inside a band, a free first
- * consultation first, then a rotation by seed. Returns 0, RP_EUTF8,
- * RP_EINVAL (bad options), RP_ECORRUPT, RP_ENOMEM.
+ * relevance counts). An approach found in the text weighs 0.35 of what a
+ * concern would (as in rp_match_doc). A concept a profile lists counts
+ * 1 / (1 + 0.25 x its place in the profile's concerns or approaches (0
+ * first)) of its weight: profiles name their main work first. Order:
+ * specialists accepting clients before those who are not; then 5% bands of
+ * score; inside a band, a free first consultation first, then a rotation by
+ * seed. Cost: reads the stored record of each specialist listing a concept
+ * of the text. Returns 0, RP_EUTF8, RP_EINVAL (bad options), RP_ECORRUPT,
+ * RP_ENOMEM.
  */
 int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
              const char *text, size_t len, const rp_match_opts *opts,
@@ -73,8 +78,10 @@ int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
  * is about: the concepts of its title and summary (or the start of its
  * body), its own tags at twice a phrase's weight and the concepts its
  * whole text mentions (rapport/about.h); text relevance of the title and
- * summary. Ordering as rp_match. Returns as rp_match, and
- * RP_ENOTFOUND if doc is not stored.
+ * summary. Approaches weigh 0.35 of a concern; a listed concept counts
+ * whole wherever the profile lists it.
+ * Ordering as rp_match. Returns as rp_match, and RP_ENOTFOUND if doc is
+ * not stored.
  */
 int rp_match_doc(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
                  rp_docid doc, const rp_match_opts *opts,
