@@ -93,6 +93,7 @@ typedef struct encoder {
     rp_buf out;
     uint64_t terms, postings;
     int rc;
+    int done;             /* encoded (guarded by the pool's mutex) */
 } encoder;
 
 /* One segment's postings of the current term, read one ahead. */
@@ -203,6 +204,69 @@ static void report(const rp__merge_in *in, uint64_t done, uint64_t total)
         in->progress(in->progress_ctx, "write", done, total);
 }
 
+/* Bulk builds cut the term order into RANGES_PER_THREAD ranges per
+ * encoding thread, of about equal postings: threads take the next range
+ * as they come free, so none waits on a slow one, and the calling thread
+ * writes finished ranges in order while the rest are encoded. */
+#define RANGES_PER_THREAD 16
+
+typedef struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* a range was encoded */
+    encoder *r;        /* the ranges, in term order */
+    size_t n;
+    size_t next;       /* the next range to take */
+    int stop;          /* a range failed: take no more */
+} pool;
+
+/* Takes range k off the pool (under mu) and encodes it. */
+static void encode_one(pool *p, size_t k)
+{
+    pthread_mutex_unlock(&p->mu);
+    encode(&p->r[k]);
+    pthread_mutex_lock(&p->mu);
+    p->r[k].done = 1;
+    if (p->r[k].rc != 0)
+        p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+}
+
+static void *encode_ranges(void *arg)
+{
+    pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop && p->next < p->n)
+        encode_one(p, p->next++);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Writes the ranges to the transaction in order, encoding ranges itself
+ * while the next one to write is not ready. Returns the first failure. */
+static int write_ranges(const rp__merge_in *in, pool *p, size_t nterms)
+{
+    int rc = 0;
+    for (size_t put = 0; put < p->n && rc == 0; put++) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->r[put].done) {
+            if (!p->stop && p->next < p->n)
+                encode_one(p, p->next++);
+            else
+                pthread_cond_wait(&p->cv, &p->mu);
+        }
+        pthread_mutex_unlock(&p->mu);
+        rc = p->r[put].rc;
+        if (rc == 0)
+            rc = rp_txn_put_records(in->txn, &p->r[put].out);
+        rp_buf_fini(&p->r[put].out);
+        report(in, p->r[put].to, nterms);
+    }
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1; /* on failure: the threads take nothing more */
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
 int rp__merge(const rp__merge_in *in, int (*meanwhile)(void *), void *arg,
               uint64_t *terms, uint64_t *postings)
 {
@@ -210,63 +274,79 @@ int rp__merge(const rp__merge_in *in, int (*meanwhile)(void *), void *arg,
     report(in, 0, 1);
     gterms g = {NULL, NULL, 0};
     int rc = merge_terms(in, &g);
-    encoder enc[MAX_ENCODERS];
-    pthread_t tid[MAX_ENCODERS];
-    int started[MAX_ENCODERS] = {0};
-    size_t ne = in->bulk ? in->threads : 1;
-    if (ne > MAX_ENCODERS)
-        ne = MAX_ENCODERS;
-    if (ne == 0 || rc != 0 || g.n < 1024)
-        ne = 1;
+    size_t nt = in->bulk ? in->threads : 1;
+    if (nt > MAX_ENCODERS)
+        nt = MAX_ENCODERS;
+    if (nt == 0 || g.n < 1024)
+        nt = 1;
+    size_t nr = nt == 1 ? 1 : nt * RANGES_PER_THREAD;
+    pool p;
+    memset(&p, 0, sizeof p);
+    p.r = calloc(nr, sizeof *p.r);
+    if (rc == 0 && p.r == NULL)
+        rc = RP_ENOMEM;
     uint64_t total = g.n ? g.cum[g.n - 1] : 0;
     size_t from = 0;
-    for (size_t w = 0; w < ne; w++) {
-        memset(&enc[w], 0, sizeof enc[w]);
-        enc[w].in = in;
-        enc[w].g = &g;
-        enc[w].buffered = ne > 1;
-        enc[w].from = from;
+    for (size_t k = 0; rc == 0 && k < nr; k++) {
+        encoder *e = &p.r[k];
+        e->in = in;
+        e->g = &g;
+        e->buffered = nr > 1;
+        e->from = from;
         size_t to = from;
-        uint64_t want = total * (w + 1) / ne;
-        while (to < g.n && (w + 1 == ne || g.cum[to] < want))
+        uint64_t want = total * (k + 1) / nr;
+        while (to < g.n && (k + 1 == nr || g.cum[to] < want))
             to++;
-        enc[w].to = to;
+        e->to = to;
         from = to;
     }
-    if (rc == 0 && ne == 1) {
+    p.n = nr;
+    if (rc == 0 && nr == 1) {
+        /* One range, appended straight to the transaction. */
         if (meanwhile)
             rc = meanwhile(arg);
         if (rc == 0) {
-            encode(&enc[0]);
-            rc = enc[0].rc;
+            encode(&p.r[0]);
+            rc = p.r[0].rc;
         }
     } else if (rc == 0) {
-        /* Every range on a thread of its own while this thread does the
-         * caller's other writes; then the ranges are written in order. */
-        for (size_t w = 0; w < ne; w++)
-            started[w] = pthread_create(&tid[w], NULL, encode, &enc[w]) == 0;
-        int mrc = meanwhile ? meanwhile(arg) : 0;
-        for (size_t w = 0; w < ne; w++) {
-            if (started[w])
-                pthread_join(tid[w], NULL);
-            else
-                encode(&enc[w]);
-            if (rc == 0)
-                rc = mrc;
-            if (rc == 0)
-                rc = enc[w].rc;
-            if (rc == 0)
-                rc = rp_txn_put_records(in->txn, &enc[w].out);
-            rp_buf_fini(&enc[w].out);
-            report(in, enc[w].to, g.n);
+        pthread_t tid[MAX_ENCODERS];
+        int started[MAX_ENCODERS] = {0};
+        if (pthread_mutex_init(&p.mu, NULL) != 0)
+            rc = RP_ENOMEM;
+        else if (pthread_cond_init(&p.cv, NULL) != 0) {
+            pthread_mutex_destroy(&p.mu);
+            rc = RP_ENOMEM;
+        }
+        if (rc == 0) {
+            /* The threads encode while this one does the caller's other
+             * writes, then joins them (a thread that could not start
+             * leaves its share to the others). */
+            for (size_t w = 0; w < nt; w++)
+                started[w] =
+                    pthread_create(&tid[w], NULL, encode_ranges, &p) == 0;
+            rc = meanwhile ? meanwhile(arg) : 0;
+            if (rc != 0) {
+                pthread_mutex_lock(&p.mu);
+                p.stop = 1;
+                pthread_mutex_unlock(&p.mu);
+            } else {
+                rc = write_ranges(in, &p, g.n);
+            }
+            for (size_t w = 0; w < nt; w++)
+                if (started[w])
+                    pthread_join(tid[w], NULL);
+            pthread_cond_destroy(&p.cv);
+            pthread_mutex_destroy(&p.mu);
         }
     }
-    for (size_t w = 0; w < ne; w++) {
-        *terms += enc[w].terms;
-        *postings += enc[w].postings;
-        rp_buf_fini(&enc[w].out);
+    for (size_t k = 0; p.r && k < nr; k++) {
+        *terms += p.r[k].terms;
+        *postings += p.r[k].postings;
+        rp_buf_fini(&p.r[k].out);
     }
     report(in, g.n, g.n);
+    free(p.r);
     free(g.at);
     free(g.cum);
     return rc;
