@@ -638,8 +638,13 @@ static void norms_from_chunk(const unsigned char *c, uint32_t slot,
 {
     out->type = (rp_doctype)c[slot];
     const unsigned char *l = c + NORMS_CHUNK + (size_t)slot * RP_NFIELDS * 2;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Stored little-endian: on such a host the bytes are the array. */
+    memcpy(out->len, l, sizeof out->len);
+#else
     for (int f = 0; f < RP_NFIELDS; f++)
         out->len[f] = (uint16_t)(l[2 * f] | l[2 * f + 1] << 8);
+#endif
 }
 
 static int load_wchunk(rp_txn *t, uint32_t chunk)
