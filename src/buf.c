@@ -29,22 +29,46 @@ void rp_buf_fini(rp_buf *b)
     rp_buf_init(b);
 }
 
-int rp_buf_reserve(rp_buf *b, size_t extra)
+/* Makes room for extra more bytes, growing b to the capacity that
+ * size(want) gives for want = len + extra. */
+static int grow(rp_buf *b, size_t extra, size_t (*size)(size_t have,
+                                                        size_t want))
 {
     if (extra <= b->cap - b->len)
         return 0;
     if (extra > SIZE_MAX / 2 - b->len)
         return RP_ENOMEM;
-    size_t want = b->len + extra;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < want)
-        cap *= 2;
-    unsigned char *p = realloc(b->data, cap);
+    size_t cap = size(b->cap, b->len + extra);
+    unsigned char *p = realloc(b->data, cap ? cap : 1);
     if (p == NULL)
         return RP_ENOMEM;
     b->data = p;
     b->cap = cap;
     return 0;
+}
+
+static size_t doubled(size_t have, size_t want)
+{
+    size_t cap = have ? have : 64;
+    while (cap < want)
+        cap *= 2;
+    return cap;
+}
+
+static size_t exact(size_t have, size_t want)
+{
+    (void)have;
+    return want;
+}
+
+int rp_buf_reserve(rp_buf *b, size_t extra)
+{
+    return grow(b, extra, doubled);
+}
+
+int rp_buf_reserve_exact(rp_buf *b, size_t extra)
+{
+    return grow(b, extra, exact);
 }
 
 int rp_buf_append(rp_buf *b, const void *p, size_t n)

@@ -891,6 +891,13 @@ static int store_docs(void *arg)
     rp_batch *b = a->b;
     rp_buf rec = RP_BUF_INIT;
     int rc = 0;
+    /* In bulk, ids go first, in sorted order for LMDB's sorted append
+     * (they point into the documents, which are freed below). */
+    for (size_t i = 0; rc == 0 && a->bulk && i < a->nids; i++) {
+        rp_docid doc = a->map[a->ids[i].op + 1].doc;
+        if (doc != 0)
+            rc = rp_txn_id_put(a->t, a->ids[i].id, a->ids[i].len, doc, 1);
+    }
     for (size_t i = 0; i < b->nops && rc == 0; i++) {
         op *o = op_at(b, i);
         rp_docid doc = a->map[i + 1].doc;
@@ -914,14 +921,10 @@ static int store_docs(void *arg)
         st->ndocs++;
         st->ntype[o->doc.type]++;
         a->res->added++;
+        /* Stored: its memory can serve what the commit still allocates. */
+        rp_doc_fini(&o->doc);
     }
     rp_buf_fini(&rec);
-    /* In bulk, ids go in sorted order for LMDB's sorted append. */
-    for (size_t i = 0; rc == 0 && a->bulk && i < a->nids; i++) {
-        rp_docid doc = a->map[a->ids[i].op + 1].doc;
-        if (doc != 0)
-            rc = rp_txn_id_put(a->t, a->ids[i].id, a->ids[i].len, doc, 1);
-    }
     return rc;
 }
 

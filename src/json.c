@@ -273,8 +273,10 @@ int rp_json_decode_doc(const char *text, size_t len, rp_doc *d,
                             name, nul);
     }
     /* The values take at most the text's bytes (escapes only shrink):
-     * one reservation instead of a growth by copies. */
-    if (rp_buf_reserve(&d->bytes, len) != 0)
+     * one exact reservation instead of a growth by copies, which would
+     * also leave up to half of the buffer unused while the batch holds the
+     * document. */
+    if (rp_buf_reserve_exact(&d->bytes, len) != 0)
         return rp_error_set(err, RP_ENOMEM, 0, "out of memory decoding JSON");
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (root == NULL)

@@ -266,6 +266,24 @@ static void test_buf_append_growth(void)
     rp_buf_fini(&b);
 }
 
+/* An exact reservation grows to exactly what is asked, keeps the bytes,
+ * does nothing when there is room, and fails cleanly like the other. */
+static void test_buf_reserve_exact(void)
+{
+    rp_buf b = RP_BUF_INIT;
+    ASSERT_OK(rp_buf_reserve_exact(&b, 870));
+    ASSERT_EQ(b.cap, 870);
+    ASSERT_OK(rp_buf_puts(&b, "abc"));
+    ASSERT_OK(rp_buf_reserve_exact(&b, 10));
+    ASSERT_EQ(b.cap, 870);
+    ASSERT_OK(rp_buf_reserve_exact(&b, 1000));
+    ASSERT_EQ(b.cap, 1003);
+    ASSERT_MEM_EQ(b.data, 3, "abc");
+    ASSERT_EQ(rp_buf_reserve_exact(&b, SIZE_MAX), RP_ENOMEM);
+    ASSERT_EQ(b.len, 3);
+    rp_buf_fini(&b);
+}
+
 static void test_buf_puts_printf(void)
 {
     rp_buf b = RP_BUF_INIT;
@@ -336,6 +354,7 @@ static const t_case cases[] = {
     T(test_varint_random_stream),
     T(test_buf_init_fini),
     T(test_buf_append_growth),
+    T(test_buf_reserve_exact),
     T(test_buf_puts_printf),
     T(test_buf_sticky_rc),
     {NULL, NULL},

@@ -27,6 +27,11 @@ void rp_buf_fini(rp_buf *b);
 /* Ensures room for extra more bytes. Returns 0 or RP_ENOMEM. */
 int rp_buf_reserve(rp_buf *b, size_t extra);
 
+/* Like rp_buf_reserve, but when b must grow it grows to exactly len +
+ * extra bytes: for a buffer whose final size is known, such as a decoded
+ * document, where doubling would leave up to half of it unused. */
+int rp_buf_reserve_exact(rp_buf *b, size_t extra);
+
 /* Appends n bytes. Returns 0 or RP_ENOMEM. */
 int rp_buf_append(rp_buf *b, const void *p, size_t n);
 
