@@ -276,6 +276,10 @@ int rp_spell_check(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
 
 #define SURFACE_DOCS 8   /* documents read for a term's written forms */
 #define SURFACE_FORMS 16  /* distinct forms kept */
+/* Bytes of each field read for them: a form shows near a field's start in
+ * the documents that hold the term, and with 1 MiB documents reading them
+ * whole would cost milliseconds for each corrected word. */
+#define SURFACE_FIELD_BYTES 16384
 
 /* The written forms of one stem in some documents, with counts. */
 typedef struct forms {
@@ -319,7 +323,21 @@ static int collect_form(void *ctx, const rp_token *tok)
     return 0;
 }
 
-/* Adds the forms of f->term in document doc's fields. */
+/* The length of the part of text[0..len) read for forms: all of it up to
+ * SURFACE_FIELD_BYTES, else up to the last space within them, so no word
+ * is cut (and a field with no space there is not read). */
+static size_t head_of(const char *text, size_t len)
+{
+    if (len <= SURFACE_FIELD_BYTES)
+        return len;
+    size_t n = SURFACE_FIELD_BYTES;
+    while (n > 0 && text[n - 1] != ' ')
+        n--;
+    return n;
+}
+
+/* Adds the forms of f->term in the first SURFACE_FIELD_BYTES of each of
+ * document doc's fields. */
 static int forms_in_doc(rp_txn *txn, rp_analyzer *an, rp_docid doc,
                         forms *f)
 {
@@ -333,8 +351,8 @@ static int forms_in_doc(rp_txn *txn, rp_analyzer *an, rp_docid doc,
     rc = rp_doc_decode(rec, reclen, &d);
     for (size_t i = 0; rc == 0 && i < d.nfields; i++) {
         f->text = rp_doc_value(&d, &d.fields[i]);
-        rc = rp_analyze(an, f->text, d.fields[i].len, 0, collect_form, f,
-                        NULL);
+        rc = rp_analyze(an, f->text, head_of(f->text, d.fields[i].len), 0,
+                        collect_form, f, NULL);
     }
     rp_doc_fini(&d);
     return rc;

@@ -149,6 +149,51 @@ static void test_search_with_typos(void)
     tdb_close(&t);
 }
 
+/* A document "late" whose body is head, 40,000 bytes of filler words, then
+ * tail. */
+static char *long_doc(const char *head, const char *tail)
+{
+    enum { FILL = 40000 };
+    char *d = malloc(FILL + 256);
+    ASSERT(d != NULL);
+    size_t n = (size_t)snprintf(d, 128, "{\"id\":\"late\",\"body\":\"%s",
+                                head);
+    for (size_t i = 0; i < FILL / 5; i++, n += 5)
+        memcpy(d + n, "word ", 5);
+    snprintf(d + n, 128, "%s\"}", tail);
+    return d;
+}
+
+/* The form of a correction read from stored text with the given body. */
+static void surface_of(tdb *t, const char *head, const char *tail,
+                       const char *want)
+{
+    char *d = long_doc(head, tail);
+    const char *one[] = {d, NULL};
+    tdb_add_ok(t, one);
+    rp_txn *txn;
+    ASSERT_OK(rp_txn_begin(t->ix, 0, &txn));
+    rp_buf out = RP_BUF_INIT;
+    ASSERT_OK(rp_spell_surface(txn, t->an, "journal", 7, "jounraling", 10,
+                               &out));
+    ASSERT_MEM_EQ(out.data, out.len, want);
+    rp_buf_fini(&out);
+    rp_txn_abort(txn);
+    free(d);
+}
+
+/* The written form comes from the first 16 KiB of each field: a word found
+ * only further into a long field is not read, and the term stands for
+ * itself; the same word near the start is read. */
+static void test_surface_reads_field_heads(void)
+{
+    tdb t;
+    tdb_open(&t);
+    surface_of(&t, "", "Journaling", "journal");
+    surface_of(&t, "Journaling ", "", "journaling");
+    tdb_close(&t);
+}
+
 static void test_correct(void)
 {
     tdb t;
@@ -210,6 +255,7 @@ static void test_correct(void)
 static const t_case cases[] = {
     T(test_alternatives),
     T(test_search_with_typos),
+    T(test_surface_reads_field_heads),
     T(test_correct),
     {NULL, NULL},
 };

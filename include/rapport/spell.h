@@ -78,7 +78,9 @@ int rp_spell_check(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
  * correction of typed[0..typed_len): of the case-folded words that give
  * the term in the first documents holding it ("anxieti": "anxiety",
  * "anxieties"), the one nearest to what was typed, then the commonest,
- * then the shortest. The term itself when no document shows it. Returns 0,
+ * then the shortest. It reads up to 8 documents and the first 16 KiB of
+ * each of their fields (cut at a space), so its cost is bounded whatever
+ * their size. The term itself when none of that shows it. Returns 0,
  * RP_ENOMEM, RP_ECORRUPT or another index error.
  */
 int rp_spell_surface(rp_txn *txn, rp_analyzer *an, const char *term,
