@@ -1190,6 +1190,38 @@ static int commit_batch(srv *s, rp_batch *b, rp_batch_result *res,
     return rc;
 }
 
+/* A write's batch, on one thread: requests are small, and the server's
+ * other threads serve other requests meanwhile. NULL, with the failure
+ * said in resp, when it cannot be made. */
+static rp_batch *begin_write(srv *s, srv_response *resp)
+{
+    rp_batch *b;
+    rp_batch_opts bo = {1, NULL, NULL};
+    int rc = rp_batch_new(s->ix, &bo, &b);
+    if (rc != 0) {
+        lib_error(resp, rc, NULL);
+        return NULL;
+    }
+    return b;
+}
+
+/* Commits b unless rc (the filling's result) is already a failure, frees
+ * it, and says a failure in resp. The answer's bytes are set aside before
+ * the commit, so that a committed batch is always acknowledged. Returns 0
+ * when the batch was committed. */
+static int end_write(srv *s, rp_batch *b, int rc, rp_batch_result *res,
+                     rp_error *err, srv_response *resp)
+{
+    if (rc == 0)
+        rc = rp_buf_reserve(&resp->body, ACK_BYTES);
+    if (rc == 0)
+        rc = commit_batch(s, b, res, err);
+    rp_batch_free(b);
+    if (rc != 0)
+        lib_error(resp, rc, err);
+    return rc;
+}
+
 static void route_put_docs(srv *s, const srv_request *req,
                            srv_response *resp)
 {
@@ -1207,40 +1239,26 @@ static void route_put_docs(srv *s, const srv_request *req,
                   "send application/json or application/x-ndjson");
         return;
     }
-    rp_batch *b;
-    rp_batch_opts bo = {1, NULL, NULL};
-    int rc = rp_batch_new(s->ix, &bo, &b);
-    if (rc != 0) {
-        lib_error(resp, rc, NULL);
+    rp_batch *b = begin_write(s, resp);
+    if (b == NULL)
         return;
-    }
     rp_error err;
     rp_error_clear(&err);
     uint64_t docs = 0;
     rp_batch_result res;
     memset(&res, 0, sizeof res);
-    rc = rp_feed_memory(b, req->body, req->body_len, jsonl, "body", &docs,
-                        &err);
+    int rc = rp_feed_memory(b, req->body, req->body_len, jsonl, "body",
+                            &docs, &err);
     if (rc == 0 && docs == 0) {
         srv_error(resp, 400, "empty_body", "invalid_request",
                   "no documents in the request body");
         rp_batch_free(b);
         return;
     }
-    /* The answer's bytes are set aside before the commit, so that a
-     * committed batch is always acknowledged. */
-    if (rc == 0)
-        rc = rp_buf_reserve(&resp->body, ACK_BYTES);
-    if (rc == 0)
-        rc = commit_batch(s, b, &res, &err);
-    rp_batch_free(b);
-    if (rc != 0) {
-        lib_error(resp, rc, &err);
-        return;
-    }
-    rp_buf_printf(&resp->body, "{\"indexed\":%llu,\"replaced\":%llu}",
-                  (unsigned long long)res.added,
-                  (unsigned long long)res.replaced);
+    if (end_write(s, b, rc, &res, &err, resp) == 0)
+        rp_buf_printf(&resp->body, "{\"indexed\":%llu,\"replaced\":%llu}",
+                      (unsigned long long)res.added,
+                      (unsigned long long)res.replaced);
 }
 
 static void route_delete_doc(srv *s, const srv_request *req, const char *id,
@@ -1249,31 +1267,22 @@ static void route_delete_doc(srv *s, const srv_request *req, const char *id,
     resp->route = "/v1/documents/{id}";
     if (write_allowed(s, req, resp) != 0)
         return;
-    rp_batch *b;
-    rp_batch_opts bo = {1, NULL, NULL};
-    int rc = rp_batch_new(s->ix, &bo, &b);
-    if (rc != 0) {
-        lib_error(resp, rc, NULL);
+    rp_batch *b = begin_write(s, resp);
+    if (b == NULL)
         return;
-    }
     rp_error err;
     rp_error_clear(&err);
     rp_batch_result res;
     memset(&res, 0, sizeof res);
-    rc = rp_batch_delete(b, id, strlen(id));
+    int rc = rp_batch_delete(b, id, strlen(id));
     if (rc == RP_EDOC) {
         bad_id(resp);
         rp_batch_free(b);
         return;
     }
-    if (rc == 0)
-        rc = rp_buf_reserve(&resp->body, ACK_BYTES); /* as for a PUT */
-    if (rc == 0)
-        rc = commit_batch(s, b, &res, &err);
-    rp_batch_free(b);
-    if (rc != 0)
-        lib_error(resp, rc, &err);
-    else if (res.deleted == 0)
+    if (end_write(s, b, rc, &res, &err, resp) != 0)
+        return;
+    if (res.deleted == 0)
         srv_error(resp, 404, "not_found", "not_found",
                   "no document with that id");
     else
