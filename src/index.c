@@ -101,11 +101,11 @@ struct rp_txn {
     rp_index *ix;
     MDB_txn *txn;
     int write;
-    /* Readers keep every norms chunk they have looked up, by number:
-     * pointers into LMDB's map, valid while the transaction lives;
-     * NULL: not looked up yet; no_chunk: there is no such chunk. */
-    const unsigned char **rchunks; /* owned */
-    uint32_t nrchunks;
+    /* Readers keep the norms chunks they have looked up in a
+     * direct-mapped table of RCHUNK_SLOTS (made on first use): pointers
+     * into LMDB's map, valid while the transaction lives. Its size does
+     * not depend on how high docids go. */
+    struct rchunk *rchunks; /* owned */
     /* Writers buffer one chunk and write it when another is needed. */
     uint32_t wchunk_no;
     int wchunk_loaded, wchunk_dirty;
@@ -671,27 +671,27 @@ static int load_wchunk(rp_txn *t, uint32_t chunk)
     return 0;
 }
 
-/* Marks a chunk looked up and found absent. */
-static const unsigned char no_chunk[1];
+/* Slots of a read transaction's norms chunk table; a power of two. A
+ * search walks documents in order, so chunks 1,024 apart rarely alternate,
+ * and a slot taken by another chunk only costs a lookup again. */
+#define RCHUNK_SLOTS 1024
+
+struct rchunk {
+    uint32_t tag;             /* chunk number + 1; 0: empty */
+    const unsigned char *p;   /* its bytes; NULL: there is no such chunk */
+};
 
 /* A read transaction's norms chunk `chunk`: *out points at its bytes, or
- * is NULL when there is no such chunk. Each chunk is looked up in LMDB
- * once per transaction. Returns 0, RP_ECORRUPT, RP_ENOMEM or RP_EIO. */
+ * is NULL when there is no such chunk. A chunk is looked up in LMDB once,
+ * while its slot keeps it. Returns 0, RP_ECORRUPT, RP_ENOMEM or RP_EIO. */
 static int read_chunk(rp_txn *t, uint32_t chunk, const unsigned char **out)
 {
     *out = NULL;
-    if (chunk >= t->nrchunks) {
-        size_t n = t->nrchunks ? (size_t)t->nrchunks * 2 : 64;
-        while (n <= chunk)
-            n *= 2;
-        const unsigned char **r = realloc(t->rchunks, n * sizeof *r);
-        if (r == NULL)
-            return RP_ENOMEM;
-        memset(r + t->nrchunks, 0, (n - t->nrchunks) * sizeof *r);
-        t->rchunks = r;
-        t->nrchunks = (uint32_t)n;
-    }
-    if (t->rchunks[chunk] == NULL) {
+    if (t->rchunks == NULL &&
+        (t->rchunks = calloc(RCHUNK_SLOTS, sizeof *t->rchunks)) == NULL)
+        return RP_ENOMEM;
+    struct rchunk *e = &t->rchunks[chunk & (RCHUNK_SLOTS - 1)];
+    if (e->tag != chunk + 1) { /* chunk < 2^24: no overflow */
         unsigned char key[4];
         MDB_val v;
         be32_put(key, chunk);
@@ -700,10 +700,10 @@ static int read_chunk(rp_txn *t, uint32_t chunk, const unsigned char **out)
             return rc;
         if (rc == 0 && v.mv_size != NORMS_BYTES)
             return RP_ECORRUPT;
-        t->rchunks[chunk] = rc == 0 ? v.mv_data : no_chunk;
+        e->tag = chunk + 1;
+        e->p = rc == 0 ? v.mv_data : NULL;
     }
-    if (t->rchunks[chunk] != no_chunk)
-        *out = t->rchunks[chunk];
+    *out = e->p;
     return 0;
 }
 

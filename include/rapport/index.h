@@ -165,9 +165,9 @@ typedef struct rp_norms {
 } rp_norms;
 
 /* Reads doc's norms (type RP_DOC_NONE when absent). Stored in chunks of
- * 256 documents; a read transaction looks each chunk up once and keeps a
- * pointer to it, so later reads cost a table lookup. Returns 0,
- * RP_ECORRUPT or RP_ENOMEM. */
+ * 256 documents; a read transaction keeps pointers to the chunks it has
+ * looked up (a fixed table of 1,024), so later reads cost a table lookup.
+ * Returns 0, RP_ECORRUPT or RP_ENOMEM. */
 int rp_txn_norms_get(rp_txn *txn, rp_docid doc, rp_norms *out);
 
 /* A hint: in a read transaction, starts loading doc's norms into the CPU
