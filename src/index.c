@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * index: the LMDB storage of a rapport index, and the only code that
- * touches LMDB. Storage spec, format version 4 (RP_INDEX_FORMAT):
+ * touches LMDB. Storage spec, format version 5 (RP_INDEX_FORMAT):
  *
  * One environment directory (data.mdb, lock.mdb) with eight named
  * databases.
  * Integers called BE32 are 4-byte big-endian (so byte order sorts them);
  * varints are unsigned LEB128.
  *
- *   meta      "format" -> u32 little-endian format version (4)
+ *   meta      "format" -> u32 little-endian format version (5)
  *             "lang"   -> stemmer language name, ASCII ("english")
  *             "cfg:" + name -> a setting stored with the index, as given
  *                         ("cfg:vocabulary": the vocabulary JSON)
@@ -39,7 +39,7 @@
  *   postings  term bytes, 0x00, BE32 last docid of the block -> one posting
  *             block (layout in src/postings.c: counts, tf bound, length
  *             bound, Stream VByte docid gaps, field/tf bytes, varint
- *             position gaps)
+ *             position gaps, score frontier)
  *
  * A term's blocks hold up to 128 postings each, in docid order, so the key
  * order is the posting order, a B-tree seek to (term, d) lands on the block
@@ -53,7 +53,8 @@
  * new docid. Deletion removes the document from each of its terms' blocks.
  *
  * History: version 1 had no length bounds (in blocks or terms); version 2
- * no per-type document counts in "stats"; version 3 no facets or fees.
+ * no per-type document counts in "stats"; version 3 no facets or fees;
+ * version 4 no score frontier (src/impact.c) in posting blocks.
  *
  * Version check: rp_index_open reads meta "format"; a missing key on an
  * empty environment initialises a new index; any other value than

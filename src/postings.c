@@ -17,7 +17,11 @@
  *   pos     per posting: its positions, ascending, as varint gaps (the first
  *           gap from 0); a posting has as many positions as its total tf
  *   lens    RP_NFIELDS varints: the shortest length of each field among
- *           the block's documents; they end the block exactly
+ *           the block's documents
+ *   impacts the block's score frontier (src/impact.c): varint count
+ *           (0..4), then per point varint wtf and varint wlen in
+ *           sixteenths, under the schema's default weights; they end the
+ *           block exactly
  *
  * Decoding validates every length and value: input is untrusted.
  */
@@ -53,6 +57,8 @@ int rp_block_encode(const rp_posting *p, size_t n, rp_buf *out)
     memset(&bound, 0, sizeof bound);
     rp_lenbound lens;
     rp_lenbound_init(&lens);
+    rp_impact_builder imp;
+    rp_impact_builder_init(&imp);
     rp_buf ftf = RP_BUF_INIT, pos = RP_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -61,6 +67,7 @@ int rp_block_encode(const rp_posting *p, size_t n, rp_buf *out)
         if (i > 0)
             gaps[i - 1] = p[i].doc;
         rp_lenbound_add(&lens, p[i].len);
+        rp_impact_add(&imp, p[i].tf, p[i].len);
         unsigned mask = 0, last = 0;
         uint32_t total = 0;
         for (unsigned f = 0; f < RP_NFIELDS; f++) {
@@ -112,6 +119,11 @@ int rp_block_encode(const rp_posting *p, size_t n, rp_buf *out)
     rp_buf_append_rc(out, pos.data, pos.len, &rc);
     if (rc == 0)
         rc = rp_lenbound_put(out, &lens);
+    if (rc == 0) {
+        rp_impacts front;
+        rp_impact_finish(&imp, &front);
+        rc = rp_impacts_put(out, &front);
+    }
     rp_buf_fini(&ftf);
     rp_buf_fini(&pos);
     return rc;
@@ -151,7 +163,10 @@ int rp_block_header(const void *data, size_t len, rp_blockhdr *out)
     if ((n == 1) != (db == 0))
         return RP_ECORRUPT;
     const unsigned char *lens = p + db + fb + pb;
-    if ((k = rp_lenbound_get(lens, end, &out->lens)) == 0 || lens + k != end)
+    if ((k = rp_lenbound_get(lens, end, &out->lens)) == 0)
+        return RP_ECORRUPT;
+    size_t ki = rp_impacts_get(lens + k, end, &out->impacts);
+    if (ki == 0 || lens + k + ki != end)
         return RP_ECORRUPT;
     out->n = n;
     out->first = first;

@@ -32,8 +32,12 @@ int rp_scorer_init(rp_scorer *s, const rp_stats *st, const rp_score_params *p)
     memset(s, 0, sizeof *s);
     s->p = *p;
     s->ndocs = (double)st->ndocs;
-    for (int f = 0; f < RP_NFIELDS; f++)
+    s->default_weights = 1;
+    for (int f = 0; f < RP_NFIELDS; f++) {
         s->avglen[f] = st->ndocs ? (double)st->fieldlen[f] / st->ndocs : 0;
+        if (p->weight[f] != rp_schema_weight(f))
+            s->default_weights = 0;
+    }
     return 0;
 }
 
@@ -107,4 +111,21 @@ double rp_score_bound(const rp_scorer *s, double idf, const rp_bound *bound,
      * relative margin covers rounding differences with the exact sum. */
     return saturate(s, idf, wtf, wlen > wtf ? wlen : wtf, avg) * (1 + 1e-9) +
            1e-12;
+}
+
+double rp_score_impacts(const rp_scorer *s, double idf, const rp_impacts *imp,
+                        unsigned mask)
+{
+    if (!s->default_weights || mask != RP_FIELD_ALL_MASK || imp->n == 0)
+        return HUGE_VAL;
+    double avg = rp_score_avglen(s, mask), best = 0;
+    for (uint32_t i = 0; i < imp->n; i++) {
+        double wtf = (double)imp->wtf[i] / RP_IMPACT_SCALE;
+        double wlen = (double)imp->wlen[i] / RP_IMPACT_SCALE;
+        double v = saturate(s, idf, wtf, wlen > wtf ? wlen : wtf, avg);
+        if (v > best)
+            best = v;
+    }
+    /* The same margin as rp_score_bound: rounding in the exact sums. */
+    return best * (1 + 1e-9) + 1e-12;
 }

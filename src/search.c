@@ -43,6 +43,8 @@ typedef struct term {
     int docs_ok;     /* docs decoded for this block (decoded lazily: a
                         block skipped by its bound is never decoded) */
     int tfs_ok;      /* tf and total decoded for this block */
+    int bm_ok;       /* bm computed for this block */
+    double bm;       /* the most a posting of this block can score */
     rp_poscursor pc;
     rp_pos *pos;     /* positions of the current posting (phrases) */
     uint32_t cappos;
@@ -153,6 +155,7 @@ static int term_load(term *t)
     t->i = 0;
     t->tfs_ok = 0;
     t->docs_ok = 0;
+    t->bm_ok = 0;
     if (t->cur.eof) {
         t->n = 0;
         return 0;
@@ -241,20 +244,28 @@ static void term_settle(ctx *c, node *n)
     }
 }
 
+/* Moves a term's block cursor to the first block whose last document is
+ * >= target and loads its header (nothing decoded). Returns 0, or the
+ * error, which also exhausts the node. */
+static int to_block(ctx *c, node *n, rp_docid target)
+{
+    int rc = rp_blockcur_seek(&n->t->cur, target);
+    if (rc != 0) {
+        c->rc = rc;
+        n->doc = END;
+        return rc;
+    }
+    term_load(n->t);
+    return 0;
+}
+
 static void term_seek(ctx *c, node *n, rp_docid target)
 {
     term *t = n->t;
     if (n->doc >= target)
         return;
-    if (t->n == 0 || t->cur.hdr.last < target) {
-        int rc = rp_blockcur_seek(&t->cur, target);
-        if (rc != 0) {
-            c->rc = rc;
-            n->doc = END;
-            return;
-        }
-        term_load(t);
-    }
+    if ((t->n == 0 || t->cur.hdr.last < target) && to_block(c, n, target))
+        return;
     if (t->i == 0 && t->n > 0 && target <= t->cur.hdr.first) {
         term_settle(c, n); /* the block's first posting: no decoding */
         return;
@@ -288,6 +299,25 @@ static double term_score(ctx *c, node *n)
     return t->qw * rp_score_bm25f_pre(&c->sc, t->idf,
                                       t->tf + (size_t)t->i * RP_NFIELDS,
                                       wlen, t->avg, t->mask);
+}
+
+/* The most a posting of the term's current block can score: from the
+ * block's score frontier when the scorer's weights are the defaults, else
+ * from its per-field tf and length bounds; never above the term's own
+ * bound. Computed once per block, from the header alone. */
+static double block_bound(ctx *c, node *n)
+{
+    term *t = n->t;
+    if (!t->bm_ok) {
+        const rp_blockhdr *h = &t->cur.hdr;
+        double b = rp_score_impacts(&c->sc, t->idf, &h->impacts, t->mask);
+        double loose = rp_score_bound(&c->sc, t->idf, &h->bound, &h->lens,
+                                      t->mask);
+        b = t->qw * (b < loose ? b : loose);
+        t->bm = b < n->bound ? b : n->bound;
+        t->bm_ok = 1;
+    }
+    return t->bm;
 }
 
 /* Loads the current posting's positions into t->pos; returns the count. */
@@ -934,6 +964,43 @@ static void prefetch_ahead(ctx *c, const node *n)
         rp_txn_norms_prefetch(c->txn, t->docs[t->i + NORMS_AHEAD]);
 }
 
+/* Moves a term's block cursor to the block that may hold target, without
+ * decoding: when its current block ends before target, the next block
+ * that does not is loaded and the node left unpositioned (doc 0: the next
+ * n_seek searches the block from its start). */
+static void term_shallow(ctx *c, node *n, rp_docid target)
+{
+    term *t = n->t;
+    if (n->doc == END || (n->doc != 0 && n->doc >= target))
+        return;
+    if (t->n > 0 && t->cur.hdr.last >= target)
+        return;
+    if (to_block(c, n, target) == 0)
+        n->doc = t->cur.eof ? END : 0;
+}
+
+/* What a non-essential kid can add to any document in [d, *upto), for the
+ * block-max check; lowers *upto to where that stops holding. A term is
+ * brought to the block that may hold d; other kids count their bound. */
+static double reach(ctx *c, node *n, rp_docid d, rp_docid *upto)
+{
+    if (n->kind != N_TERM)
+        return n->bound;
+    term_shallow(c, n, d);
+    if (n->doc == END || c->rc != 0)
+        return 0;
+    const rp_blockhdr *h = &n->t->cur.hdr;
+    rp_docid next = n->doc > d ? n->doc : h->first > d ? h->first : 0;
+    if (next != 0) { /* nothing of it in [d, next) */
+        if (next < *upto)
+            *upto = next;
+        return 0;
+    }
+    if (h->last < *upto)
+        *upto = h->last + 1;
+    return block_bound(c, n);
+}
+
 /* MaxScore over the SHOULD kids of a root without MUST kids. */
 static void run_maxscore(ctx *c, node *root, heap *hp)
 {
@@ -973,6 +1040,33 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
                 d = ess[i]->doc;
         if (d == END)
             break;
+        /* Block-max check: what the kids' current blocks allow every
+         * document from d up to the first block end or next candidate
+         * (upto). When that cannot beat the threshold, those documents
+         * are skipped unscored, and a skipped block is never decoded. */
+        rp_docid upto = END;
+        double most = 0;
+        for (size_t i = 0; i < first; i++)
+            most += reach(c, ess[i], d, &upto);
+        for (size_t i = first; i < m; i++) {
+            node *e = ess[i];
+            if (e->doc != d) {
+                if (e->doc < upto)
+                    upto = e->doc;
+            } else if (e->kind == N_TERM && e->t->n > 0) {
+                most += block_bound(c, e);
+                if (e->t->cur.hdr.last < upto)
+                    upto = e->t->cur.hdr.last + 1;
+            } else {
+                most += e->bound;
+            }
+        }
+        if (most <= theta && upto > d) {
+            for (size_t i = first; i < m; i++)
+                if (ess[i]->doc < upto)
+                    n_seek(c, ess[i], upto);
+            continue;
+        }
         int ok = doc_ok(c, d);
         for (size_t j = 0; j < nnot && ok; j++) {
             n_seek(c, nots[j], d);

@@ -139,9 +139,9 @@ static void test_format_version_checked(void)
     rp_index_close(t.ix);
     size_t len;
     unsigned char *p = read_file(t.dir, &len);
-    size_t at = find(p, len, "format\x04\x00\x00\x00", 10);
+    size_t at = find(p, len, "format\x05\x00\x00\x00", 10);
     ASSERT(at != SIZE_MAX);
-    p[at + 6] = 3; /* an index written by the previous format */
+    p[at + 6] = 4; /* an index written by the previous format */
     write_file(t.dir, p, len);
     free(p);
     rp_error err;

@@ -149,8 +149,13 @@ static void gen_block(uint64_t *s, size_t n_hint, int gmode, int tmode,
     for (size_t i = 0; i < n; i++) {
         gen_tf(s, tmode, i == bigone, size == SIZE_SMALL, b->p[i].tf);
         uint32_t t = 0;
-        for (int f = 0; f < RP_NFIELDS; f++)
+        for (int f = 0; f < RP_NFIELDS; f++) {
             t += b->p[i].tf[f];
+            /* Field lengths (the score frontier reads them): at least the
+             * tf, saturating like the norms. */
+            uint64_t len = b->p[i].tf[f] + t_rand(s) % 3000;
+            b->p[i].len[f] = (uint16_t)(len > 65535 ? 65535 : len);
+        }
         b->p[i].npos = t;
         total += t;
     }
@@ -202,6 +207,19 @@ static void check_decode(const blk *b, const unsigned char *data, size_t len)
                 maxtf[f] = b->p[i].tf[f];
     for (int f = 0; f < RP_NFIELDS; f++)
         ASSERT_EQ(h.bound.maxtf[f], maxtf[f]);
+    /* The stored score frontier covers every posting (test_impact checks
+     * the frontier itself). */
+    ASSERT(h.impacts.n >= 1 && h.impacts.n <= RP_IMPACTS_MAX);
+    for (size_t i = 0; i < b->n; i++) {
+        double wtf = rp_impact_wtf(b->p[i].tf);
+        double wlen = rp_impact_wlen(b->p[i].len);
+        int covered = 0;
+        for (uint32_t k = 0; k < h.impacts.n; k++)
+            covered |= h.impacts.wtf[k] >= wtf * RP_IMPACT_SCALE &&
+                       h.impacts.wlen[k] <= wlen * RP_IMPACT_SCALE;
+        if (!covered)
+            T_FAIL("posting %zu outside the block's score frontier", i);
+    }
 
     rp_docid docs[RP_BLOCK_DOCS];
     ASSERT_OK(rp_block_docs(&h, docs));
@@ -248,6 +266,8 @@ static const unsigned char golden[] = {
     0x00, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, /* doc 300: 0.. */
     0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,       /* ..16 */
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* min field lengths */
+    0x01, 0x98, 0x04, 0x00, /* frontier: doc 300 dominates (no lengths set):
+                               wtf 2 x 16 + 1.5 x 1 = 33.5 -> 536/16, wlen 0 */
 };
 
 static void golden_block(blk *b, rp_pos *pos)
@@ -419,6 +439,7 @@ static void test_tfs_empty_mask(void)
         0x00, 0x02, 0x00, /* stream bytes 0, 2, 0 */
         0xF0, 0x00,       /* extended form, mask 0 */
         0, 0, 0, 0, 0, 0, 0, 0, /* min field lengths */
+        0x00,                   /* no frontier */
     };
     rp_blockhdr h;
     uint16_t tf[RP_BLOCK_DOCS * RP_NFIELDS];
@@ -429,6 +450,7 @@ static void test_tfs_empty_mask(void)
     static const unsigned char ok[] = {
         0x01, 0x01, 0x00, 0x01, 0x01, 0x00, 0x03, 0x01, 0xF0, 0x01, 0x01, 0x09,
         0, 0, 0, 0, 0, 0, 0, 0, /* min field lengths */
+        0x00,                   /* no frontier */
     };
     ASSERT_OK(rp_block_header(ok, sizeof ok, &h));
     ASSERT_OK(rp_block_tfs(&h, tf, total));
@@ -448,6 +470,7 @@ static void test_position_overflow(void)
         0xFF, 0xFF, 0xFF, 0xFF, 0x0F, /* UINT32_MAX */
         0x00,                         /* the same position again */
         0, 0, 0, 0, 0, 0, 0, 0,       /* min field lengths */
+        0x00,                         /* no frontier */
     };
     rp_blockhdr h;
     rp_docid docs[RP_BLOCK_DOCS];
@@ -466,7 +489,7 @@ static void test_position_overflow(void)
     ASSERT_EQ(n, 2);
     ASSERT_EQ(out[0], UINT32_MAX);
     ASSERT_EQ(out[1], UINT32_MAX);
-    d[sizeof d - 1 - RP_NFIELDS] = 0x01; /* one past UINT32_MAX */
+    d[sizeof d - 2 - RP_NFIELDS] = 0x01; /* one past UINT32_MAX */
     ASSERT_OK(rp_block_header(d, sizeof d, &h));
     ASSERT_OK(rp_block_tfs(&h, tf, total));
     rp_poscursor_init(&c, &h);
@@ -993,6 +1016,7 @@ static void test_positions_leftover_and_range(void)
         0x41,       /* field 4, tf 1 */
         0x05, 0x09, /* position 5, then a stray byte */
         0, 0, 0, 0, 0, 0, 0, 0, /* min field lengths */
+        0x00,                   /* no frontier */
     };
     rp_blockhdr h;
     ASSERT_OK(rp_block_header(raw, sizeof raw, &h));

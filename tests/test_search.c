@@ -288,15 +288,15 @@ static void compare_topk(tdb *t, const char *q, rp_search_opts *o)
     rp_query_free(query);
 }
 
-static void test_pruning_equals_exhaustive(void)
+/* Random queries of 1-6 words, some excluded or fielded; with vary, also
+ * random k1 and b and, one query in four, weights other than the schema's
+ * (which the stored score frontiers do not cover). */
+static void random_queries(tdb *t, uint64_t seed, int nq, int vary)
 {
-    tdb t;
-    tdb_open(&t);
-    build_random(&t, 42, 3000);
-    uint64_t s = 7;
+    uint64_t s = seed;
     static const size_t ks[] = {1, 3, 10, 50};
     static const char *mods[] = {"", "", "", "-", "title:"};
-    for (int qi = 0; qi < 300; qi++) {
+    for (int qi = 0; qi < nq; qi++) {
         char q[400] = "", w[16];
         int nw = 1 + (int)(t_rand(&s) % 6);
         for (int j = 0; j < nw; j++) {
@@ -309,8 +309,38 @@ static void test_pruning_equals_exhaustive(void)
         rp_search_opts_init(&o);
         o.limit = ks[qi % 4];
         o.type = qi % 7 == 0 ? RP_DOC_QUESTION : RP_DOC_NONE;
-        compare_topk(&t, q, &o);
+        if (vary) {
+            o.params.k1 = (float)(0.3 + (double)(t_rand(&s) % 250) / 100);
+            o.params.b = (float)((double)(t_rand(&s) % 101) / 100);
+            if (qi % 4 == 0)
+                o.params.weight[RP_F_BODY] = 2.5f;
+        }
+        compare_topk(t, q, &o);
     }
+}
+
+static void test_pruning_equals_exhaustive(void)
+{
+    tdb t;
+    tdb_open(&t);
+    build_random(&t, 42, 3000);
+    random_queries(&t, 7, 300, 0);
+    random_queries(&t, 8, 100, 1);
+    /* Incremental updates: a third of the documents replaced (their old
+     * postings removed from blocks, the new ones appended to the terms'
+     * last blocks) and a batch of deletions; block bounds must still hold. */
+    build_random(&t, 43, 1000);
+    const char *gone[] = {"r5", "r77", "r1500", "r2999", "r640", NULL};
+    rp_batch *b;
+    ASSERT_OK(rp_batch_new(t.ix, NULL, &b));
+    for (size_t i = 0; gone[i]; i++)
+        ASSERT_OK(rp_batch_delete(b, gone[i], strlen(gone[i])));
+    rp_error err;
+    rp_error_clear(&err);
+    ASSERT_OK(rp_batch_commit(b, NULL, &err));
+    rp_batch_free(b);
+    random_queries(&t, 9, 200, 0);
+    random_queries(&t, 10, 100, 1);
     tdb_close(&t);
 }
 

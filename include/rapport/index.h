@@ -20,7 +20,7 @@
 #include "rapport/error.h"
 #include "rapport/postings.h"
 
-#define RP_INDEX_FORMAT 4 /* bump with every storage format change */
+#define RP_INDEX_FORMAT 5 /* bump with every storage format change */
 
 typedef struct rp_index rp_index;
 typedef struct rp_txn rp_txn;

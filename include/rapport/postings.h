@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "rapport/buf.h"
+#include "rapport/impact.h"
 #include "rapport/schema.h"
 #include "rapport/tokenize.h"
 
@@ -42,6 +43,7 @@ typedef struct rp_blockhdr {
     rp_docid last;       /* last document id */
     rp_bound bound;      /* per-field maximum tf in the block */
     rp_lenbound lens;    /* per-field minimum document length */
+    rp_impacts impacts;  /* score frontier under the default weights */
     const unsigned char *docs; /* start of the docid stream */
     const unsigned char *ftf;  /* start of the field/tf stream */
     const unsigned char *pos;  /* start of the position stream */

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "rapport/impact.h"
 #include "rapport/index.h"
 
 #define RP_BM25_K1 2.0f
@@ -29,6 +30,8 @@ typedef struct rp_scorer {
     rp_score_params p;
     double ndocs;              /* live documents */
     double avglen[RP_NFIELDS]; /* mean field length over live documents */
+    int default_weights;       /* p.weight are the schema's: stored score
+                                  frontiers (rp_impacts) apply */
 } rp_scorer;
 
 /* Prepares a scorer. Returns 0, or RP_EINVAL for parameters out of range
@@ -73,5 +76,14 @@ double rp_score_bm25f_pre(const rp_scorer *s, double idf, const uint16_t *tf,
  * occurrences in it. */
 double rp_score_bound(const rp_scorer *s, double idf, const rp_bound *bound,
                       const rp_lenbound *lens, unsigned mask);
+
+/* An upper bound of rp_score_bm25f over the postings a score frontier was
+ * built from (src/impact.c): the largest score at its points, each taken
+ * as rp_score_bound takes (W, L). The frontier was built under the
+ * schema's weights over all fields, so it applies only when the scorer
+ * has those weights and mask is RP_FIELD_ALL_MASK; otherwise, or for an
+ * empty frontier, the result is HUGE_VAL (no bound). */
+double rp_score_impacts(const rp_scorer *s, double idf, const rp_impacts *imp,
+                        unsigned mask);
 
 #endif
