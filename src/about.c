@@ -108,3 +108,24 @@ int rp_about_concepts(const rp_vocab *v, rp_analyzer *an, const rp_doc *d,
     free(n.how);
     return rc;
 }
+
+int rp_about_tags(const rp_vocab *v, const rp_doc *d, rp_about_cb cb,
+                  void *ctx)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < d->nfields; i++) {
+        if (!tag_field(rp_doc_srcfield(&d->fields[i])->name))
+            continue;
+        size_t c = rp_vocab_find(v, rp_doc_value(d, &d->fields[i]),
+                                 d->fields[i].len);
+        /* A tag listed twice names its concept once. */
+        for (size_t j = 0; c != SIZE_MAX && j < i; j++)
+            if (tag_field(rp_doc_srcfield(&d->fields[j])->name) &&
+                rp_vocab_find(v, rp_doc_value(d, &d->fields[j]),
+                              d->fields[j].len) == c)
+                c = SIZE_MAX;
+        if (c != SIZE_MAX)
+            rc = cb(ctx, c, RP_ABOUT_TAGGED);
+    }
+    return rc;
+}

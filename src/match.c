@@ -7,9 +7,11 @@
  * Score = 0.65 x concept overlap (the share of the query's concept weight
  * the profile lists; for a visitor's words each listed concept counts less
  * the later the profile lists it) + 0.35 x text relevance (BM25F over the
- * best text score). Ordering then follows the site's rules: accepting
- * clients first, 5% relevance bands, a free first consultation first
- * inside a band, and near-ties rotated by a seed.
+ * best text score). A visitor's words also borrow the tags of the
+ * article or question they find best (pseudo-relevance feedback), which
+ * covers lay words no phrase of the vocabulary uses. Ordering then follows
+ * the site's rules: accepting clients first, 5% relevance bands, a free
+ * first consultation first inside a band, and near-ties rotated by a seed.
  */
 #include "rapport/match.h"
 
@@ -52,10 +54,21 @@
 #ifndef APPROACH_SHARE
 #define APPROACH_SHARE 0.35
 #endif
+/* Pseudo-relevance feedback for a visitor's words: each tag of the article
+ * or question their words find best (BM25 over its text) adds
+ * FEEDBACK_SHARE (a phrase found weighs 1), when that document shares a
+ * concept with the words or they name none; its concepts re-weigh the
+ * candidates but never add one. Chosen on the odd lines of the
+ * judgements: one document, not three or five; tags, not the concepts its
+ * text mentions (see docs/relevance.md). */
+#ifndef FEEDBACK_SHARE
+#define FEEDBACK_SHARE 0.75
+#endif
 
 typedef struct qconcept {
     size_t c;
     double w;
+    int own;        /* the text names it (not feedback alone) */
     rp_docset *set; /* specialists listing it */
 } qconcept;
 
@@ -64,21 +77,22 @@ typedef struct state {
     qconcept qc[MAX_CONCEPTS];
     size_t n;
     rp_vterms terms;  /* the text's */
+    int feedback;     /* 1 while feedback concepts are added */
 } state;
 
 static void add_concept(state *s, size_t c, double w)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (s->qc[i].c == c) {
-            s->qc[i].w += w;
+    size_t i = 0;
+    while (i < s->n && s->qc[i].c != c)
+        i++;
+    if (i == s->n) {
+        if (s->n == MAX_CONCEPTS)
             return;
-        }
-    if (s->n < MAX_CONCEPTS) {
-        s->qc[s->n].c = c;
-        s->qc[s->n].w = w;
-        s->qc[s->n].set = NULL;
-        s->n++;
+        memset(&s->qc[s->n++], 0, sizeof s->qc[i]);
+        s->qc[i].c = c;
     }
+    s->qc[i].w += w;
+    s->qc[i].own |= !s->feedback;
 }
 
 static int on_concept(void *ctx, size_t c, double count)
@@ -321,7 +335,9 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
             rc = rp_txn_facet_get(txn, f, m, mlen, &st->qc[i].set);
         if (rc == 0) {
             rp_docset_and(st->qc[i].set, targets);
-            rp_docset_or(cand, st->qc[i].set);
+            /* Feedback re-weighs candidates; it never adds one. */
+            if (st->qc[i].own)
+                rp_docset_or(cand, st->qc[i].set);
             wsum += st->qc[i].w;
         }
     }
@@ -439,6 +455,73 @@ static int rank(rp_txn *txn, rp_analyzer *an, state *st, const char *text,
     return rc;
 }
 
+typedef struct feedback {
+    state *st;
+    size_t tags[MAX_CONCEPTS]; /* the document's tags, as concepts */
+    size_t ntags;
+} feedback;
+
+static int on_tag(void *ctx, size_t concept, unsigned how)
+{
+    feedback *fb = ctx;
+    (void)how;
+    if (fb->ntags < MAX_CONCEPTS)
+        fb->tags[fb->ntags++] = concept;
+    return 0;
+}
+
+/* Adds to st the tags of the article or question that text[0..len) finds
+ * best (BM25, with so0's synonyms but not its filters, which are the
+ * visitor's choices among specialists), at FEEDBACK_SHARE each, parents
+ * at their share, when that document shares a concept with st or st has
+ * none: a document about something else, found through one common word,
+ * would lead away. Pseudo-relevance feedback, after Rocchio; the
+ * document's tags rather than its words. */
+static int add_feedback(rp_txn *txn, rp_analyzer *an, state *st,
+                        const char *text, size_t len,
+                        const rp_search_opts *so0)
+{
+    rp_docset *docs = NULL, *q = NULL;
+    rp_results r;
+    memset(&r, 0, sizeof r);
+    rp_doc d;
+    rp_doc_init(&d);
+    feedback fb = {st, {0}, 0};
+    int rc = facet_set(txn, RP_FACET_TYPE, "article", &docs);
+    if (rc == 0)
+        rc = facet_set(txn, RP_FACET_TYPE, "question", &q);
+    rp_search_opts so;
+    rp_search_opts_init(&so);
+    so.vocab = so0->vocab;
+    so.limit = 1;
+    so.count = 0;
+    if (rc == 0) {
+        rp_docset_or(docs, q);
+        so.allow = docs;
+        rc = rp_search_text(txn, an, text, len, &so, &r);
+    }
+    const void *rec;
+    size_t reclen;
+    if (rc == 0 && r.nhits > 0 &&
+        (rc = rp_txn_doc_get(txn, r.hits[0].doc, &rec, &reclen)) == 0)
+        rc = rp_doc_decode(rec, reclen, &d);
+    if (rc == 0 && r.nhits > 0)
+        rc = rp_about_tags(st->v, &d, on_tag, &fb);
+    int agree = st->n == 0;
+    for (size_t i = 0; i < fb.ntags && !agree; i++)
+        for (size_t j = 0; j < st->n && !agree; j++)
+            agree = st->qc[j].c == fb.tags[i];
+    st->feedback = 1;
+    for (size_t i = 0; rc == 0 && agree && i < fb.ntags; i++)
+        rc = on_concept(st, fb.tags[i], FEEDBACK_SHARE);
+    st->feedback = 0;
+    rp_doc_fini(&d);
+    rp_results_fini(&r);
+    rp_docset_free(docs);
+    rp_docset_free(q);
+    return rc;
+}
+
 static int check_opts(const rp_match_opts *opts)
 {
     const rp_search_opts *so = &opts->search;
@@ -472,6 +555,8 @@ int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
     if (rc == 0 && vocab)
         rc = rp_vocab_concepts(vocab, st->terms.t, st->terms.n, on_concept,
                                st);
+    if (rc == 0 && vocab)
+        rc = add_feedback(txn, an, st, text, len, &opts->search);
     if (rc == 0)
         rc = rank(txn, an, st, text, len, &(target){0, 0, 1}, opts, out);
     free_state(st);

@@ -425,25 +425,56 @@ static void admin_opts(srv_opts *o, const char *dir)
     o->quiet = 1;
 }
 
-/* /v1/match: concepts from the visitor's words select specialists, who
- * come with what matched; those not accepting clients come last. */
-static void test_match(void)
+/* Opens f on a new index holding the site's vocabulary
+ * (corpus/vocabulary.json), with the admin key. */
+static void open_vocab_fx(fixture *f)
 {
     rp_buf vocab;
     t_repo_file("corpus/vocabulary.json", &vocab);
-    fixture f;
-    open_fx(&f, ADMIN, NULL);
-    srv_close(f.s);
+    open_fx(f, ADMIN, NULL);
+    srv_close(f->s);
     /* Store the vocabulary, then reopen so the server loads it. */
     rp_index *ix;
-    ASSERT_OK(rp_index_open(f.dir, NULL, &ix, NULL));
+    ASSERT_OK(rp_index_open(f->dir, NULL, &ix, NULL));
     ASSERT_OK(rp_json_store_vocab(ix, (const char *)vocab.data, vocab.len,
                                   NULL));
     rp_buf_fini(&vocab);
     rp_index_close(ix);
     srv_opts o;
-    admin_opts(&o, f.dir);
-    ASSERT_OK(srv_open(&o, &f.s, NULL));
+    admin_opts(&o, f->dir);
+    ASSERT_OK(srv_open(&o, &f->s, NULL));
+}
+
+/* The id of hit i of j's hits, or "" past the end. */
+static const char *hit_id(cJSON *j, int i)
+{
+    cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "hits"), i);
+    cJSON *id = cJSON_GetObjectItem(h, "id");
+    return cJSON_IsString(id) ? id->valuestring : "";
+}
+
+/* The concerns in hit i's matched_on, each followed by '|'. */
+static void hit_concerns(cJSON *j, int i, char *out, size_t cap)
+{
+    cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "hits"), i);
+    cJSON *it;
+    out[0] = '\0';
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(h, "matched_on"))
+    {
+        cJSON *c = cJSON_GetObjectItem(it, "concern");
+        if (c && strlen(out) + strlen(c->valuestring) + 2 <= cap) {
+            strcat(out, c->valuestring);
+            strcat(out, "|");
+        }
+    }
+}
+
+/* /v1/match: concepts from the visitor's words select specialists, who
+ * come with what matched; those not accepting clients come last. */
+static void test_match(void)
+{
+    fixture f;
+    open_vocab_fx(&f);
     put_docs(&f,
              "{\"id\":\"s1\",\"type\":\"specialist\",\"name\":\"A\","
              "\"bio\":\"Obsessions and compulsions.\",\"concerns\":[\"ocd\"],"
@@ -621,6 +652,51 @@ static void test_match(void)
     ASSERT_STR_EQ(
         cJSON_GetObjectItem(cJSON_GetArrayItem(hits, 0), "id")->valuestring,
         "s3");
+    cJSON_Delete(j);
+    close_fx(&f);
+}
+
+/* Pseudo-relevance feedback: words no phrase of the vocabulary uses
+ * ("console") find a question tagged screen use, and specialists found by
+ * their text who list it come first; one who lists it but is not found
+ * otherwise is not added; and a document that shares no concept with
+ * words that name one lends them nothing. */
+static void test_match_feedback(void)
+{
+    fixture f;
+    open_vocab_fx(&f);
+    put_docs(&f,
+             "{\"id\":\"s1\",\"type\":\"specialist\",\"name\":\"A\","
+             "\"bio\":\"Families when the console takes over.\","
+             "\"concerns\":[\"screen use\"],\"accepting_clients\":true}\n"
+             "{\"id\":\"s2\",\"type\":\"specialist\",\"name\":\"B\","
+             "\"bio\":\"The console, the console.\","
+             "\"concerns\":[\"grief\"],\"accepting_clients\":true}\n"
+             "{\"id\":\"s3\",\"type\":\"specialist\",\"name\":\"C\","
+             "\"bio\":\"Families.\",\"concerns\":[\"screen use\"],"
+             "\"accepting_clients\":true}\n"
+             "{\"id\":\"q1\",\"type\":\"question\",\"title\":"
+             "\"My son will not leave the console\","
+             "\"tags\":[\"screen use\"]}\n");
+    srv_param p[] = {{"q", "the console all weekend"}, {"seed", "1"}};
+    cJSON *j;
+    char concerns[128];
+    ASSERT_EQ(call(&f, "GET", "/v1/match", p, 2, NULL, NULL, NULL, &j), 200);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "hits")), 2);
+    ASSERT_STR_EQ(hit_id(j, 0), "s1");
+    ASSERT_STR_EQ(hit_id(j, 1), "s2");
+    hit_concerns(j, 0, concerns, sizeof concerns);
+    ASSERT_STR_EQ(concerns, "Screen use|");
+    cJSON_Delete(j);
+    /* Grief is named; q1 is still the best document, but about
+     * something else: s2 lists grief, and s1 gets no concern. */
+    srv_param pg[] = {{"q", "grief, and the console all weekend"},
+                      {"seed", "1"}};
+    ASSERT_EQ(call(&f, "GET", "/v1/match", pg, 2, NULL, NULL, NULL, &j), 200);
+    ASSERT_STR_EQ(hit_id(j, 0), "s2");
+    ASSERT_STR_EQ(hit_id(j, 1), "s1");
+    hit_concerns(j, 1, concerns, sizeof concerns);
+    ASSERT_STR_EQ(concerns, "");
     cJSON_Delete(j);
     close_fx(&f);
 }
@@ -862,6 +938,7 @@ static const t_case cases[] = {
     T(test_bad_requests),
     T(test_filters_and_facets),
     T(test_match),
+    T(test_match_feedback),
     T(test_crisis_block),
     T(test_static_files),
     T(test_cors_preflight),

@@ -32,4 +32,11 @@ typedef int (*rp_about_cb)(void *ctx, size_t concept, unsigned how);
 int rp_about_concepts(const rp_vocab *v, rp_analyzer *an, const rp_doc *d,
                       rp_about_cb cb, void *ctx);
 
+/* Calls cb(ctx, concept, RP_ABOUT_TAGGED) once for each concept of v that
+ * one of d's tags (or a profile's concerns or approaches) names, in the
+ * order d lists them; its text is not read. Returns 0 or cb's non-zero
+ * value. */
+int rp_about_tags(const rp_vocab *v, const rp_doc *d, rp_about_cb cb,
+                  void *ctx);
+
 #endif

@@ -62,12 +62,17 @@ void rp_match_results_fini(rp_match_results *r);
  * relevance counts). An approach found in the text weighs 0.35 of what a
  * concern would (as in rp_match_doc). A concept a profile lists counts
  * 1 / (1 + 0.25 x its place in the profile's concerns or approaches (0
- * first)) of its weight: profiles name their main work first. Order:
- * specialists accepting clients before those who are not; then 5% bands of
- * score; inside a band, a free first consultation first, then a rotation by
- * seed. Cost: reads the stored record of each specialist listing a concept
- * of the text. Returns 0, RP_EUTF8, RP_EINVAL (bad options), RP_ECORRUPT,
- * RP_ENOMEM.
+ * first)) of its weight: profiles name their main work first. The tags
+ * of the article or question the text finds best (BM25) add 0.75 each
+ * when that document shares a concept with the text or the text names
+ * none (pseudo-relevance feedback, for words no vocabulary phrase uses);
+ * a concept only they name re-weighs the specialists found otherwise and
+ * adds none. Order: specialists accepting clients before those who are
+ * not; then 5% bands of score; inside a band, a free first consultation
+ * first, then a rotation by seed. Cost: one more text search (over
+ * articles and questions); reads the stored record of the best of them
+ * and of each specialist listing a concept of the text. Returns 0,
+ * RP_EUTF8, RP_EINVAL (bad options), RP_ECORRUPT, RP_ENOMEM.
  */
 int rp_match(rp_txn *txn, rp_analyzer *an, const rp_vocab *vocab,
              const char *text, size_t len, const rp_match_opts *opts,
