@@ -169,8 +169,17 @@ fuzz: deps
 	done
 	@scripts/fuzz.sh $(B) $(FUZZ_SECONDS)
 
+# An index written by an older storage format cannot be opened (the error
+# says to rebuild): run keeps it aside, named with the time, and rebuilds
+# the demo index from corpus/.
 run: deps all
 	@mkdir -p $(dir $(DB))
+	@if [ -e $(DB)/data.mdb ] && $(B)/rapport-search --db $(DB) --limit 1 \
+	    grief 2>&1 >/dev/null | grep -q 'index format'; then \
+	  old=$(DB).old-$$(date +%Y%m%d-%H%M%S); mv $(DB) $$old; \
+	  echo "$(DB) was written by an older rapport: kept as $$old," \
+	    "rebuilding it from corpus/"; \
+	fi
 	$(B)/rapport-index --db $(DB) --vocabulary corpus/vocabulary.json corpus/docs/
 	@echo "open http://$(LISTEN)/ for the demo site, or try: curl 'http://$(LISTEN)/v1/search?q=grief+after+a+loss&highlight=1'"
 	$(B)/rapport-server --db $(DB) --listen $(LISTEN) --web web \
