@@ -274,8 +274,11 @@ static void term_seek(ctx *c, node *n, rp_docid target)
         n->doc = END;
         return;
     }
-    /* Galloping is not worth it within 128 postings: binary search. */
+    /* Galloping is not worth it within 128 postings: binary search,
+     * after a look at the next posting (an OR steps to doc + 1). */
     uint32_t lo = t->i, hi = t->n;
+    if (lo + 1 < hi && t->docs[lo] < target && t->docs[lo + 1] >= target)
+        hi = ++lo;
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
         if (t->docs[mid] < target)
