@@ -16,13 +16,18 @@
 
 #include "rapport/buf.h"
 
+static void schema_weights(float weight[RP_NFIELDS])
+{
+    for (int f = 0; f < RP_NFIELDS; f++)
+        weight[f] = rp_schema_weight(f);
+}
+
 void rp_impact_builder_init(rp_impact_builder *b)
 {
     b->n = 0;
     b->lensum = 0;
     b->count = 0;
-    for (int f = 0; f < RP_NFIELDS; f++)
-        b->weight[f] = rp_schema_weight(f);
+    schema_weights(b->weight);
 }
 
 /* The weighted sum of v exactly as the scorer computes it: each product
@@ -37,16 +42,11 @@ static double weigh(const float weight[RP_NFIELDS],
     return w;
 }
 
-double rp_impact_wtf(const uint16_t tf[RP_NFIELDS])
+double rp_impact_weigh(const uint16_t v[RP_NFIELDS])
 {
-    rp_impact_builder b;
-    rp_impact_builder_init(&b);
-    return weigh(b.weight, tf);
-}
-
-double rp_impact_wlen(const uint16_t len[RP_NFIELDS])
-{
-    return rp_impact_wtf(len); /* the same weighted sum */
+    float weight[RP_NFIELDS];
+    schema_weights(weight);
+    return weigh(weight, v);
 }
 
 /* A typical BM25 tf factor, used only to choose which points to merge. */

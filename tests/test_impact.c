@@ -38,7 +38,7 @@ static void random_post(uint64_t *s, post *p, int big)
 
 static int dominated(const rp_impacts *imp, const post *p)
 {
-    double wtf = rp_impact_wtf(p->tf), wlen = rp_impact_wlen(p->len);
+    double wtf = rp_impact_weigh(p->tf), wlen = rp_impact_weigh(p->len);
     for (uint32_t i = 0; i < imp->n; i++)
         if ((double)imp->wtf[i] / RP_IMPACT_SCALE >= wtf &&
             (double)imp->wlen[i] / RP_IMPACT_SCALE <= wlen)
@@ -240,7 +240,7 @@ static void test_inexact_weight_every_tf(void)
         if (exact > rp_score_impacts(&sc, idf, &imp, RP_FIELD_ALL_MASK))
             T_FAIL("tf %u: score above its frontier", tf);
         /* The stored wtf is the scorer's sum rounded up to a sixteenth. */
-        double w = rp_impact_wtf(q.tf);
+        double w = rp_impact_weigh(q.tf);
         ASSERT(imp.wtf[0] == (uint32_t)ceil(w * RP_IMPACT_SCALE));
         ASSERT(w == (double)(1.2f * (float)tf));
     }

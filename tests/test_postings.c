@@ -211,8 +211,8 @@ static void check_decode(const blk *b, const unsigned char *data, size_t len)
      * the frontier itself). */
     ASSERT(h.impacts.n >= 1 && h.impacts.n <= RP_IMPACTS_MAX);
     for (size_t i = 0; i < b->n; i++) {
-        double wtf = rp_impact_wtf(b->p[i].tf);
-        double wlen = rp_impact_wlen(b->p[i].len);
+        double wtf = rp_impact_weigh(b->p[i].tf);
+        double wlen = rp_impact_weigh(b->p[i].len);
         int covered = 0;
         for (uint32_t k = 0; k < h.impacts.n; k++)
             covered |= h.impacts.wtf[k] >= wtf * RP_IMPACT_SCALE &&

@@ -54,15 +54,16 @@ void rp_impact_add(rp_impact_builder *b, const uint16_t tf[RP_NFIELDS],
 /* The frontier of what was added, reduced to RP_IMPACTS_MAX points. */
 void rp_impact_finish(const rp_impact_builder *b, rp_impacts *out);
 
-/* The default-weighted sums the frontier is made of, exactly as
- * rp_score_bm25f_pre and rp_score_wlen compute them with the schema's
- * weights over all fields. */
-double rp_impact_wtf(const uint16_t tf[RP_NFIELDS]);
-double rp_impact_wlen(const uint16_t len[RP_NFIELDS]);
+/* The schema-weighted sum over all fields of per-field values (tfs or
+ * lengths): what the frontier is made of, computed exactly as
+ * rp_score_bm25f_pre and rp_score_wlen compute wtf and wlen with the
+ * schema's weights. */
+double rp_impact_weigh(const uint16_t v[RP_NFIELDS]);
 
 /* Appends / parses: varint n, then n pairs of varints (wtf, wlen). get
  * returns the bytes read, or 0 on corrupt input (n over RP_IMPACTS_MAX,
- * points out of order, short input). */
+ * short input). The points' order is not checked: the bound is their
+ * maximum, whatever the order. */
 int rp_impacts_put(rp_buf *out, const rp_impacts *imp);
 size_t rp_impacts_get(const unsigned char *p, const unsigned char *end,
                       rp_impacts *imp);
