@@ -52,6 +52,16 @@
  * id deletes the old docid's postings and stores the new version under a
  * new docid. Deletion removes the document from each of its terms' blocks.
  *
+ * Writers and staged records: every write transaction holds the writer
+ * lock, an exclusive flock(2) on data.mdb (and a mutex within a process).
+ * A bulk batch into an empty index holds it across several transactions:
+ * it stores document and fee records ahead, under docids from "stats"
+ * next_docid on, in transactions that change nothing else, then commits
+ * ids, norms, terms, postings, facets and stats in its last one. Until
+ * then the staged records are unreachable (no id, posting or statistic
+ * names them). Records at or past next_docid found by a writer holding the
+ * lock belong to a batch that died, and are swept before it writes.
+ *
  * History: version 1 had no length bounds (in blocks or terms); version 2
  * no per-type document counts in "stats"; version 3 no facets or fees;
  * version 4 no score frontier (src/impact.c) in posting blocks.
@@ -62,13 +72,16 @@
  * its sources (there is no in-place migration). Everything read back is
  * treated as untrusted: bad lengths or varints give RP_ECORRUPT.
  */
+#define _DEFAULT_SOURCE /* flock */
 #include "rapport/index.h"
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "rapport/stem.h"
@@ -96,12 +109,17 @@ struct rp_index {
     MDB_dbi dbi[DB_COUNT];
     char lang[32];
     int readonly;
+    /* The writer lock (rp_index_writer_hold): a recursive mutex for the
+     * threads of this process, and while it is held at depth >= 1 an
+     * exclusive flock on data.mdb for other processes and handles. */
+    pthread_mutex_t wmu;
+    unsigned wdepth; /* guarded by wmu */
 };
 
 struct rp_txn {
     rp_index *ix;
     MDB_txn *txn;
-    int write;
+    int write; /* holds one level of the writer lock */
     /* Readers keep the norms chunks they have looked up in a
      * direct-mapped table of RCHUNK_SLOTS (made on first use): pointers
      * into LMDB's map, valid while the transaction lives. Its size does
@@ -266,6 +284,18 @@ int rp_index_open(const char *dir, const rp_index_opts *opts, rp_index **out,
     if (ix == NULL)
         return RP_ENOMEM;
     ix->readonly = opts->readonly;
+    pthread_mutexattr_t ma;
+    if (pthread_mutexattr_init(&ma) != 0) {
+        free(ix);
+        return RP_ENOMEM;
+    }
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+    rc = pthread_mutex_init(&ix->wmu, &ma) != 0 ? RP_ENOMEM : 0;
+    pthread_mutexattr_destroy(&ma);
+    if (rc != 0) {
+        free(ix);
+        return rc;
+    }
     rp_txn *t = NULL;
     if ((rc = map_rc(mdb_env_create(&ix->env))) != 0)
         goto fail;
@@ -334,6 +364,7 @@ fail:
     rp_error_set(err, rc, 0, "%s: %s", dir, rp_strerror(rc));
     if (ix->env)
         mdb_env_close(ix->env);
+    pthread_mutex_destroy(&ix->wmu);
     free(ix);
     return rc;
 }
@@ -399,8 +430,38 @@ void rp_index_close(rp_index *ix)
 {
     if (ix == NULL)
         return;
-    mdb_env_close(ix->env);
+    mdb_env_close(ix->env); /* closing data.mdb drops a flock left held */
+    pthread_mutex_destroy(&ix->wmu);
     free(ix);
+}
+
+int rp_index_writer_hold(rp_index *ix)
+{
+    if (ix->readonly)
+        return RP_EINVAL;
+    pthread_mutex_lock(&ix->wmu);
+    if (ix->wdepth == 0) {
+        int fd = -1, rc = map_rc(mdb_env_get_fd(ix->env, &fd));
+        while (rc == 0 && flock(fd, LOCK_EX) != 0)
+            if (errno != EINTR)
+                rc = -errno;
+        if (rc != 0) {
+            pthread_mutex_unlock(&ix->wmu);
+            return rc;
+        }
+    }
+    ix->wdepth++;
+    return 0;
+}
+
+void rp_index_writer_release(rp_index *ix)
+{
+    if (--ix->wdepth == 0) {
+        int fd = -1;
+        if (mdb_env_get_fd(ix->env, &fd) == 0)
+            (void)flock(fd, LOCK_UN);
+    }
+    pthread_mutex_unlock(&ix->wmu);
 }
 
 const char *rp_index_lang(const rp_index *ix)
@@ -452,9 +513,14 @@ int rp_txn_begin(rp_index *ix, int write, rp_txn **out)
         return RP_ENOMEM;
     memset(t, 0, offsetof(rp_txn, wchunk));
     t->ix = ix;
-    t->write = write;
-    int rc = map_rc(
-        mdb_txn_begin(ix->env, NULL, write ? 0 : MDB_RDONLY, &t->txn));
+    t->write = write != 0;
+    int rc = write ? rp_index_writer_hold(ix) : 0;
+    if (rc == 0) {
+        rc = map_rc(
+            mdb_txn_begin(ix->env, NULL, write ? 0 : MDB_RDONLY, &t->txn));
+        if (rc != 0 && write)
+            rp_index_writer_release(ix);
+    }
     if (rc != 0) {
         free(t);
         return rc;
@@ -488,6 +554,8 @@ int rp_txn_commit(rp_txn *t)
         mdb_txn_abort(t->txn);
     else
         rc = map_rc(mdb_txn_commit(t->txn));
+    if (t->write)
+        rp_index_writer_release(t->ix);
     free(t->rchunks);
     free(t);
     return rc;
@@ -498,6 +566,8 @@ void rp_txn_abort(rp_txn *t)
     if (t == NULL)
         return;
     mdb_txn_abort(t->txn);
+    if (t->write)
+        rp_index_writer_release(t->ix);
     free(t->rchunks);
     free(t);
 }
@@ -604,6 +674,39 @@ int rp_txn_doc_del(rp_txn *t, rp_docid doc)
     unsigned char key[4];
     be32_put(key, doc);
     return del_val(t, DB_DOCS, key, 4);
+}
+
+/* Deletes db's BE32 docid keys >= from; *n counts them. */
+static int sweep_from(rp_txn *t, int db, rp_docid from, size_t *n)
+{
+    MDB_cursor *c;
+    int rc = map_rc(mdb_cursor_open(t->txn, t->ix->dbi[db], &c));
+    if (rc != 0)
+        return rc;
+    unsigned char key[4];
+    be32_put(key, from);
+    for (;;) {
+        MDB_val k = {4, key}, v; /* seeks anew after each deletion */
+        if ((rc = map_rc(mdb_cursor_get(c, &k, &v, MDB_SET_RANGE))) != 0 ||
+            (rc = map_rc(mdb_cursor_del(c, 0))) != 0)
+            break;
+        (*n)++;
+    }
+    mdb_cursor_close(c);
+    return rc == RP_ENOTFOUND ? 0 : rc;
+}
+
+int rp_txn_sweep_staged(rp_txn *t, rp_docid from, size_t *swept)
+{
+    size_t n = 0;
+    int rc = t->write ? 0 : RP_EINVAL;
+    if (rc == 0)
+        rc = sweep_from(t, DB_DOCS, from, &n);
+    if (rc == 0)
+        rc = sweep_from(t, DB_FEES, from, &n);
+    if (swept)
+        *swept = n;
+    return rc;
 }
 
 int rp_txn_id_get(rp_txn *t, const char *id, size_t len, rp_docid *out)

@@ -10,6 +10,15 @@
  * the surviving documents, stores records, ids and norms, and merges the
  * segments into the postings (src/merge.c). Any failure aborts the
  * transaction, so a batch is all or nothing.
+ *
+ * Staging: a batch into an empty index, once its workers run, stores the
+ * records (and fees and facets) of analysed chunks ahead, in order, in
+ * write transactions of their own under docids next_docid + operation
+ * number, and frees those documents. It holds the index's writer lock
+ * from the first of them to its end, and its last transaction makes them
+ * reachable; a batch that fails sweeps them (storage spec in src/index.c).
+ * This takes the records out of the final commit, which LMDB writes on one
+ * thread, and keeps the decoded documents from all being held at once.
  */
 #include "rapport/ingest.h"
 
@@ -21,8 +30,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "rapport/about.h"
-#include "rapport/vocab.h"
 #include "rapport/analyze.h"
 #include "rapport/docset.h"
 #include "rapport/json.h"
@@ -41,11 +48,12 @@ typedef struct op {
     int kind;
     int file;         /* index in the batch's file names, -1 if none */
     long line;        /* input line, 0 if unknown */
-    const char *text; /* OP_DELETE: the id (arena) */
+    const char *text; /* OP_DELETE and staged: the id (arena) */
     size_t off;       /* OP_JSON: where its JSON starts in chunk json */
-    size_t len;       /* bytes of JSON or id */
+    size_t len;       /* bytes of JSON (until parsed) or of the id (text) */
     rp_doc doc;       /* the document (OP_JSON once parsed, OP_DOC) */
     int skip;         /* a later operation on the same id wins */
+    int staged;       /* its record is stored ahead and doc freed */
     rp_norms norms;   /* computed by analysis */
 } op;
 
@@ -57,6 +65,7 @@ typedef struct chunk {
      * parsed, so a big batch holds only the text not yet parsed. */
     char *json;
     size_t json_len, json_cap;
+    atomic_int ready; /* parsed and analysed (set by its worker) */
 } chunk;
 
 /* A thread's analysis state; the committing thread has one too. */
@@ -94,6 +103,16 @@ struct rp_batch {
     worker self; /* the committing thread's share */
     atomic_int failed;
     atomic_size_t done; /* operations processed */
+    /* The commit's analyzer (vocabulary phrases, deleted documents) and
+     * facet log; a staging batch makes them at its first staged
+     * transaction. Owned. */
+    rp_analyzer *an;
+    rp__facetlog *fl;
+    /* Staging, on the filling thread: */
+    int stage;          /* 0 undecided, 1 staging (writer lock held), -1 no */
+    rp_docid base;      /* docid of operation 0 when staging */
+    size_t staged;      /* chunks [0, staged) are stored */
+    int stage_rc;       /* a staging failure, reported at commit */
 };
 
 int rp_batch_new(rp_index *ix, const rp_batch_opts *opts, rp_batch **out)
@@ -111,6 +130,8 @@ int rp_batch_new(rp_index *ix, const rp_batch_opts *opts, rp_batch **out)
     }
     if (b->opts.threads > MAX_THREADS)
         b->opts.threads = MAX_THREADS;
+    if (b->opts.stage_every == 0)
+        b->opts.stage_every = RP_BATCH_STAGE_EVERY;
     if (pthread_mutex_init(&b->mu, NULL) != 0) {
         free(b);
         return RP_ENOMEM;
@@ -146,10 +167,18 @@ static void stop_pool(rp_batch *b)
             pthread_join(b->workers[k].tid, NULL);
 }
 
+static void stage_ready(rp_batch *b);
+static void stage_end(rp_batch *b, int committed);
+
 /* Returns the batch to empty (no threads, no operations). */
 static void clear(rp_batch *b)
 {
     stop_pool(b);
+    stage_end(b, 0);
+    rp__facetlog_free(b->fl);
+    rp_analyzer_free(b->an);
+    b->fl = NULL;
+    b->an = NULL;
     for (size_t k = 0; k < b->nworkers; k++)
         worker_fini(&b->workers[k]);
     worker_fini(&b->self);
@@ -294,6 +323,7 @@ static void process_chunk(worker *w, chunk *c)
     }
     free(c->json);
     c->json = NULL;
+    atomic_store_explicit(&c->ready, 1, memory_order_release);
 }
 
 /* Takes queued chunks until the queue is closed and empty. A failure
@@ -351,8 +381,10 @@ static op *push_op(rp_batch *b)
 {
     chunk *last = b->nchunks ? b->chunks[b->nchunks - 1] : NULL;
     if (last == NULL || last->n == CHUNK_OPS) {
-        if (last != NULL)
+        if (last != NULL) {
             submit(b);
+            stage_ready(b); /* a failure is reported at commit */
+        }
         chunk *c = malloc(sizeof *c);
         if (c == NULL)
             return NULL;
@@ -360,6 +392,7 @@ static op *push_op(rp_batch *b)
         c->base = b->nops;
         c->json = NULL;
         c->json_len = c->json_cap = 0;
+        atomic_init(&c->ready, 0);
         pthread_mutex_lock(&b->mu);
         if (rp__grow((void **)&b->chunks, &b->capchunks, b->nchunks + 1,
                      sizeof *b->chunks) != 0) {
@@ -491,194 +524,151 @@ size_t rp_batch_size(const rp_batch *b)
     return b->nops;
 }
 
-/* ---- facets -------------------------------------------------------------- */
-
-/* Changes to one facet value's set, collected over a commit. */
-typedef struct facet_delta {
-    int facet;
-    char v[RP_FACET_VALUE_MAX];
-    size_t len;
-    rp_docset *add; /* owned, NULL until needed */
-    rp_docset *del; /* owned, NULL until needed */
-} facet_delta;
-
-typedef struct facet_deltas {
-    facet_delta *d; /* owned */
-    size_t n, cap;
-    rp_docid doc;   /* the document being filed */
-    int removing;   /* filing a deletion */
-    /* Concepts, when the index holds a vocabulary: */
-    rp_vocab *vocab;   /* owned; NULL: no concepts facet */
-    rp_analyzer *an;   /* owned, for the vocabulary's phrases */
-    rp_docset *gone;   /* owned: documents removed, NULL until one is */
-} facet_deltas;
-
-static void deltas_fini(facet_deltas *fd)
-{
-    for (size_t i = 0; i < fd->n; i++) {
-        rp_docset_free(fd->d[i].add);
-        rp_docset_free(fd->d[i].del);
-    }
-    free(fd->d);
-    rp_vocab_free(fd->vocab);
-    rp_analyzer_free(fd->an);
-    rp_docset_free(fd->gone);
-    memset(fd, 0, sizeof *fd);
-}
-
-static int on_facet(void *ctx, int facet, const char *v, size_t len);
-
-/* Makes the commit's analyzer (also used to re-analyse deleted documents)
- * and loads the index's vocabulary, if it has one, for the concepts facet. */
-static int deltas_load_vocab(facet_deltas *fd, rp_txn *t, const char *lang)
-{
-    int rc = rp_analyzer_new(lang, &fd->an);
-    if (rc == 0)
-        rc = rp_json_index_vocab(t, fd->an, &fd->vocab);
-    return rc;
-}
-
-static int on_concept(void *ctx, size_t concept, unsigned how)
-{
-    facet_deltas *fd = ctx;
-    (void)how;
-    const char *id = rp_vocab_id(fd->vocab, concept);
-    char norm[RP_FACET_VALUE_MAX];
-    size_t n = rp_schema_facet_value(id, strlen(id), norm);
-    return n ? on_facet(fd, RP_FACET_CONCEPTS, norm, n) : 0;
-}
-
-static int on_facet(void *ctx, int facet, const char *v, size_t len)
-{
-    facet_deltas *fd = ctx;
-    facet_delta *e = NULL;
-    /* A batch touches few distinct values: search from the most recent. */
-    for (size_t i = fd->n; i-- > 0;)
-        if (fd->d[i].facet == facet && fd->d[i].len == len &&
-            memcmp(fd->d[i].v, v, len) == 0) {
-            e = &fd->d[i];
-            break;
-        }
-    if (e == NULL) {
-        if (rp__grow((void **)&fd->d, &fd->cap, fd->n + 1, sizeof *fd->d) != 0)
-            return RP_ENOMEM;
-        e = &fd->d[fd->n++];
-        memset(e, 0, sizeof *e);
-        e->facet = facet;
-        memcpy(e->v, v, len);
-        e->len = len;
-    }
-    rp_docset **set = fd->removing ? &e->del : &e->add;
-    if (*set == NULL && rp_docset_new(set) != 0)
-        return RP_ENOMEM;
-    rp_docset_add(*set, fd->doc);
-    return 0;
-}
-
-/* Files doc's facet values into fd, and stores or removes its fees. */
-static int file_facets(rp_txn *t, facet_deltas *fd, const rp_doc *d,
-                       rp_docid doc, int removing)
-{
-    rp_fees fees;
-    fd->doc = doc;
-    fd->removing = removing;
-    int rc = rp_json_facets(d, on_facet, fd, &fees);
-    /* A document's concepts are found again when it is added. When it
-     * goes, it leaves every concept's set (apply_facets), so that a
-     * vocabulary changed since cannot leave it behind in one. */
-    if (rc == 0 && fd->vocab && !removing)
-        rc = rp_about_concepts(fd->vocab, fd->an, d, on_concept, fd);
-    if (rc == 0 && removing) {
-        if (fd->gone == NULL)
-            rc = rp_docset_new(&fd->gone);
-        if (rc == 0)
-            rp_docset_add(fd->gone, doc);
-    }
-    if (rc == 0 && (fees.known || removing)) {
-        if (removing)
-            fees.known = 0;
-        rc = rp_txn_fees_put(t, doc, &fees);
-    }
-    return rc;
-}
-
-typedef struct concept_value {
-    char v[RP_FACET_VALUE_MAX];
-    size_t len;
-} concept_value;
-
-typedef struct concept_values {
-    const rp_docset *gone; /* the documents removed */
-    concept_value *v;      /* the values whose sets hold some of them */
-    size_t n, cap;
-} concept_values;
-
-static int collect_value(void *ctx, const char *v, size_t len,
-                         const rp_docset *set)
-{
-    concept_values *cv = ctx;
-    if (rp_docset_and_count(set, cv->gone) == 0)
-        return 0;
-    if (len > RP_FACET_VALUE_MAX)
-        return RP_ECORRUPT;
-    if (rp__grow((void **)&cv->v, &cv->cap, cv->n + 1, sizeof *cv->v) != 0)
-        return RP_ENOMEM;
-    memcpy(cv->v[cv->n].v, v, len);
-    cv->v[cv->n++].len = len;
-    return 0;
-}
-
-/* Takes the removed documents out of every stored concept's set. */
-static int remove_gone(rp_txn *t, const rp_docset *gone)
-{
-    concept_values cv = {gone, NULL, 0, 0};
-    int rc = rp_txn_facet_scan(t, RP_FACET_CONCEPTS, collect_value, &cv);
-    for (size_t i = 0; rc == 0 && i < cv.n; i++) {
-        rp_docset *set;
-        rc = rp_txn_facet_get(t, RP_FACET_CONCEPTS, cv.v[i].v, cv.v[i].len,
-                              &set);
-        if (rc != 0)
-            break;
-        rp_docset_andnot(set, gone);
-        rc = rp_txn_facet_put(t, RP_FACET_CONCEPTS, cv.v[i].v, cv.v[i].len,
-                              set);
-        rp_docset_free(set);
-    }
-    free(cv.v);
-    return rc;
-}
-
-/* Applies the collected changes to the stored sets. */
-static int apply_facets(rp_txn *t, facet_deltas *fd)
-{
-    int rc = fd->gone ? remove_gone(t, fd->gone) : 0;
-    for (size_t i = 0; i < fd->n && rc == 0; i++) {
-        facet_delta *e = &fd->d[i];
-        rp_docset *set;
-        rc = rp_txn_facet_get(t, e->facet, e->v, e->len, &set);
-        if (rc != 0)
-            break;
-        if (e->del)
-            rp_docset_andnot(set, e->del);
-        if (rc == 0 && e->add)
-            rp_docset_or(set, e->add);
-        if (rc == 0)
-            rc = rp_txn_facet_put(t, e->facet, e->v, e->len, set);
-        rp_docset_free(set);
-    }
-    return rc;
-}
-
-/* ---- commit ------------------------------------------------------------- */
-
 static op *op_at(const rp_batch *b, size_t i)
 {
     return &b->chunks[i / CHUNK_OPS]->ops[i % CHUNK_OPS];
 }
 
+/* ---- staging ------------------------------------------------------------ */
+
+/* The commit's analyzer and facet log, made once in write transaction t. */
+static int commit_state(rp_batch *b, rp_txn *t)
+{
+    if (b->fl != NULL)
+        return 0;
+    int rc = b->an ? 0 : rp_analyzer_new(rp_index_lang(b->ix), &b->an);
+    return rc ? rc : rp__facetlog_new(t, b->an, &b->fl);
+}
+
+/* Decides whether b stages, in its first staged transaction: it does when
+ * the index holds no documents. Then it keeps the writer lock, sweeps what
+ * a dead batch staged, and numbers from next_docid. On return *t is that
+ * transaction, or NULL when b does not stage (or on failure). */
+static int stage_start(rp_batch *b, rp_txn **t)
+{
+    *t = NULL;
+    int rc = rp_index_writer_hold(b->ix);
+    if (rc != 0)
+        return rc;
+    rp_stats st;
+    rc = rp_txn_begin(b->ix, 1, t);
+    if (rc == 0)
+        rc = rp_txn_stats(*t, &st);
+    if (rc == 0 && st.ndocs != 0) {
+        rp_txn_abort(*t);
+        *t = NULL;
+        rp_index_writer_release(b->ix);
+        b->stage = -1;
+        return 0;
+    }
+    if (rc == 0)
+        rc = rp_txn_sweep_staged(*t, st.next_docid, NULL);
+    if (rc == 0)
+        rc = commit_state(b, *t);
+    if (rc == 0 && (uint64_t)st.next_docid + b->nops >= UINT32_MAX)
+        rc = RP_ELIMIT;
+    if (rc != 0) {
+        rp_txn_abort(*t);
+        *t = NULL;
+        rp_index_writer_release(b->ix);
+        return rc;
+    }
+    b->base = (rp_docid)st.next_docid;
+    b->stage = 1;
+    return 0;
+}
+
+/* Stores the record, fees and facets of each document of chunk c, frees
+ * the document and keeps its id. */
+static int stage_chunk(rp_batch *b, rp_txn *t, chunk *c, rp_buf *rec)
+{
+    int rc = 0;
+    for (size_t i = 0; i < c->n && rc == 0; i++) {
+        op *o = &c->ops[i];
+        if (o->kind == OP_DELETE)
+            continue;
+        rp_docid doc = b->base + (rp_docid)(c->base + i);
+        if (doc >= UINT32_MAX)
+            return RP_ELIMIT;
+        rec->len = 0;
+        rc = rp_doc_encode(&o->doc, rec);
+        if (rc == 0)
+            rc = rp_txn_doc_put(t, doc, rec->data, rec->len, 1);
+        if (rc == 0)
+            rc = rp__facetlog_file(b->fl, t, &o->doc, doc, 0);
+        const char *id = NULL;
+        if (rc == 0 &&
+            (id = keep_text(b, rp_doc_id(&o->doc), o->doc.id_len)) == NULL)
+            rc = RP_ENOMEM;
+        if (rc == 0) {
+            o->text = id;
+            o->len = o->doc.id_len;
+            o->staged = 1;
+            rp_doc_fini(&o->doc);
+        }
+    }
+    return rc;
+}
+
+/* Stores the analysed chunks that follow the staged ones, in one
+ * transaction, once there are stage_every of them. A failure fails the
+ * batch (at commit); what was staged is swept then. */
+static void stage_ready(rp_batch *b)
+{
+    if (b->stage < 0 || b->nworkers == 0 || atomic_load(&b->failed))
+        return;
+    size_t n = b->staged;
+    while (n < b->submitted &&
+           atomic_load_explicit(&b->chunks[n]->ready, memory_order_acquire))
+        n++;
+    if (n - b->staged < b->opts.stage_every)
+        return;
+    rp_txn *t = NULL;
+    int rc = b->stage == 0 ? stage_start(b, &t) : rp_txn_begin(b->ix, 1, &t);
+    if (rc == 0 && t == NULL)
+        return; /* the index is not empty: no staging */
+    rp_buf rec = RP_BUF_INIT;
+    for (size_t c = b->staged; c < n && rc == 0; c++)
+        rc = stage_chunk(b, t, b->chunks[c], &rec);
+    rp_buf_fini(&rec);
+    if (rc == 0)
+        rc = rp_txn_commit(t);
+    else
+        rp_txn_abort(t);
+    if (rc == 0) {
+        b->staged = n;
+        return;
+    }
+    b->stage_rc = rc;
+    atomic_store(&b->failed, 1);
+}
+
+/* Ends staging: releases the writer lock, after sweeping the staged
+ * records unless the batch committed them. A sweep that fails is left to
+ * the next writer. */
+static void stage_end(rp_batch *b, int committed)
+{
+    if (b->stage == 1) {
+        rp_txn *t;
+        if (!committed && b->staged > 0 && rp_txn_begin(b->ix, 1, &t) == 0) {
+            if (rp_txn_sweep_staged(t, b->base, NULL) == 0)
+                (void)rp_txn_commit(t);
+            else
+                rp_txn_abort(t);
+        }
+        rp_index_writer_release(b->ix);
+    }
+    b->stage = 0;
+    b->staged = 0;
+    b->base = 0;
+    b->stage_rc = 0;
+}
+
+/* ---- commit ------------------------------------------------------------- */
+
 static const char *op_id(const op *o, size_t *len)
 {
-    if (o->kind == OP_DELETE) {
+    if (o->kind == OP_DELETE || o->staged) {
         *len = o->len;
         return o->text;
     }
@@ -731,12 +721,14 @@ static int finish_analysis(rp_batch *b, rp_error *err)
         if (!atomic_load(&b->failed))
             process_chunk(&b->self, c);
         report(b, "analyze", atomic_load(&b->done), b->nops);
+        stage_ready(b);
     }
     /* This thread's segment is sorted while the workers sort theirs. */
     if (b->self.rc == 0 && b->self.seg != NULL && !atomic_load(&b->failed))
         (void)rp_segment_finish(b->self.seg);
     stop_pool(b);
     report(b, "analyze", atomic_load(&b->done), b->nops);
+    stage_ready(b);
     worker *bad = b->self.rc ? &b->self : NULL;
     for (size_t k = 0; k < b->nworkers; k++) {
         worker *w = &b->workers[k];
@@ -775,7 +767,7 @@ static int cmp_idref(const void *a, const void *b)
 /* Removes a stored document: finds its terms by analysing its stored
  * text again, drops it from each term's postings, its norms and record. */
 static int delete_existing(rp_txn *t, rp_analyzer *an, rp_docid docid,
-                           rp_stats *st, facet_deltas *fd)
+                           rp_stats *st, rp__facetlog *fl)
 {
     const void *rec;
     size_t len;
@@ -790,7 +782,7 @@ static int delete_existing(rp_txn *t, rp_analyzer *an, rp_docid docid,
     rp_norms norms;
     uint64_t tokens = 0;
     if (rc == 0)
-        rc = file_facets(t, fd, &d, docid, 1);
+        rc = rp__facetlog_file(fl, t, &d, docid, 1);
     if (rc == 0)
         rc = rp_segment_new(&seg);
     if (rc == 0)
@@ -824,10 +816,8 @@ static int delete_existing(rp_txn *t, rp_analyzer *an, rp_docid docid,
 
 /* Deletes the stored versions of ids the batch replaces or deletes. */
 static int delete_replaced(rp_batch *b, rp_txn *t, const idref *ids,
-                           size_t nids, rp_stats *st, rp_batch_result *res,
-                           facet_deltas *fd)
+                           size_t nids, rp_stats *st, rp_batch_result *res)
 {
-    rp_analyzer *an = fd->an; /* the commit's; nothing else uses it yet */
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < nids; i++) {
         op *o = op_at(b, ids[i].op);
@@ -840,7 +830,7 @@ static int delete_replaced(rp_batch *b, rp_txn *t, const idref *ids,
             continue;
         }
         if (rc == 0)
-            rc = delete_existing(t, an, old, st, fd);
+            rc = delete_existing(t, b->an, old, st, b->fl);
         if (rc == 0 && o->kind == OP_DELETE)
             rc = rp_txn_id_del(t, ids[i].id, ids[i].len);
         if (o->kind == OP_DELETE)
@@ -853,7 +843,8 @@ static int delete_replaced(rp_batch *b, rp_txn *t, const idref *ids,
 
 /* Numbers surviving documents from next_docid on, in batch order:
  * map[local].doc = docid, 0 for dropped operations, beside the document's
- * field lengths. */
+ * field lengths. A staging batch numbers every operation (its records
+ * are stored under them), so dropped ones leave gaps. */
 static int number_docs(rp_batch *b, rp_stats *st, rp__docmap *map,
                        rp_error *err)
 {
@@ -862,13 +853,44 @@ static int number_docs(rp_batch *b, rp_stats *st, rp__docmap *map,
         op *o = op_at(b, i);
         map[i + 1].doc = 0;
         memcpy(map[i + 1].len, o->norms.len, sizeof map[i + 1].len);
-        if (o->skip || o->kind == OP_DELETE)
-            continue;
+        if (b->stage == 1)
+            st->next_docid = b->base + i;
         if (st->next_docid == UINT32_MAX)
             return rp_error_set(err, RP_ELIMIT, 0, "document ids exhausted");
-        map[i + 1].doc = st->next_docid++;
+        if (b->stage == 1)
+            st->next_docid++;
+        if (o->skip || o->kind == OP_DELETE)
+            continue;
+        map[i + 1].doc = b->stage == 1 ? st->next_docid - 1
+                                       : st->next_docid++;
     }
     return 0;
+}
+
+/* A staging batch's staged documents that a later operation dropped:
+ * their records, fees and facets go. */
+static int unstage_dropped(rp_batch *b, rp_txn *t)
+{
+    rp_docset *gone = NULL;
+    int rc = 0;
+    rp_fees none;
+    memset(&none, 0, sizeof none);
+    for (size_t i = 0; i < b->nops && rc == 0; i++) {
+        op *o = op_at(b, i);
+        if (!o->staged || !o->skip)
+            continue;
+        rp_docid doc = b->base + (rp_docid)i;
+        if (gone == NULL && (rc = rp_docset_new(&gone)) != 0)
+            break;
+        rp_docset_add(gone, doc);
+        rc = rp_txn_doc_del(t, doc);
+        if (rc == 0)
+            rc = rp_txn_fees_put(t, doc, &none);
+    }
+    if (rc == 0 && gone != NULL)
+        rp__facetlog_unfile(b->fl, gone);
+    rp_docset_free(gone);
+    return rc;
 }
 
 typedef struct store_arg {
@@ -880,7 +902,6 @@ typedef struct store_arg {
     const idref *ids;
     size_t nids;
     rp_batch_result *res;
-    facet_deltas *fd;
 } store_arg;
 
 /* Stores the records, norms and ids of the numbered documents (runs while
@@ -906,20 +927,23 @@ static int store_docs(void *arg)
         rp_txn *t = a->t;
         rp_stats *st = a->st;
         int bulk = a->bulk;
-        rec.len = 0;
-        rc = rp_doc_encode(&o->doc, &rec);
-        if (rc == 0)
-            rc = rp_txn_doc_put(t, doc, rec.data, rec.len, bulk);
+        if (!o->staged) {
+            rec.len = 0;
+            rc = rp_doc_encode(&o->doc, &rec);
+            if (rc == 0)
+                rc = rp_txn_doc_put(t, doc, rec.data, rec.len, bulk);
+            if (rc == 0)
+                rc = rp__facetlog_file(b->fl, t, &o->doc, doc, 0);
+            if (rc == 0 && !bulk)
+                rc = rp_txn_id_put(t, rp_doc_id(&o->doc), o->doc.id_len, doc,
+                                   0);
+        }
         if (rc == 0)
             rc = rp_txn_norms_put(t, doc, &o->norms);
-        if (rc == 0)
-            rc = file_facets(t, a->fd, &o->doc, doc, 0);
-        if (rc == 0 && !bulk)
-            rc = rp_txn_id_put(t, rp_doc_id(&o->doc), o->doc.id_len, doc, 0);
         for (int f = 0; f < RP_NFIELDS; f++)
             st->fieldlen[f] += o->norms.len[f];
         st->ndocs++;
-        st->ntype[o->doc.type]++;
+        st->ntype[o->norms.type]++;
         a->res->added++;
         /* Stored: its memory can serve what the commit still allocates. */
         rp_doc_fini(&o->doc);
@@ -958,23 +982,34 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
             memcmp(ids[i].id, ids[i + 1].id, ids[i].len) == 0)
             op_at(b, ids[i].op)->skip = 1;
 
-    /* 3. One write transaction: deletions, documents, postings. */
+    /* 3. One write transaction (the last, for a staging batch):
+     * deletions, documents, postings. */
     rp_stats st;
-    facet_deltas fd;
-    memset(&fd, 0, sizeof fd);
+    if (rc == 0 && b->stage_rc != 0)
+        rc = rp_error_set(err, b->stage_rc, 0, "storing documents: %s",
+                          rp_strerror(b->stage_rc));
     if (rc == 0)
         rc = rp_txn_begin(b->ix, 1, &t);
     if (rc == 0)
-        rc = deltas_load_vocab(&fd, t, rp_index_lang(b->ix));
+        rc = commit_state(b, t);
     if (rc == 0)
         rc = rp_txn_stats(t, &st);
+    /* The writer lock kept others out since the staging began. */
+    if (rc == 0 && b->stage == 1 &&
+        (st.ndocs != 0 || st.next_docid != b->base))
+        rc = RP_ECORRUPT;
+    /* Records past next_docid were staged by a batch that died. */
+    if (rc == 0 && b->stage != 1)
+        rc = rp_txn_sweep_staged(t, (rp_docid)st.next_docid, NULL);
     int bulk = rc == 0 && st.ndocs == 0;
     if (rc == 0 && !bulk)
-        rc = delete_replaced(b, t, ids, nids, &st, &res, &fd);
+        rc = delete_replaced(b, t, ids, nids, &st, &res);
     if (rc == 0)
         rc = number_docs(b, &st, map, err);
+    if (rc == 0 && b->stage == 1)
+        rc = unstage_dropped(b, t);
     if (rc == 0) {
-        store_arg sa = {b, t, bulk, &st, map, ids, nids, &res, &fd};
+        store_arg sa = {b, t, bulk, &st, map, ids, nids, &res};
         rp_segment *segs[MAX_THREADS + 1];
         size_t ns = 0;
         for (size_t k = 0; k < b->nworkers; k++)
@@ -986,7 +1021,7 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
         rc = rp__merge(&in, store_docs, &sa, &res.terms, &res.postings);
     }
     if (rc == 0)
-        rc = apply_facets(t, &fd);
+        rc = rp__facetlog_apply(b->fl, t);
     if (rc == 0)
         rc = rp_txn_put_stats(t, &st);
     if (rc == 0) {
@@ -999,7 +1034,7 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
         memset(&res, 0, sizeof res);
     }
     rp_txn_abort(t);
-    deltas_fini(&fd);
+    stage_end(b, rc == 0);
     free(ids);
     free(map);
     clear(b);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rapport/analyze.h"
+#include "rapport/docset.h"
 #include "rapport/index.h"
 #include "rapport/ingest.h"
 #include "rapport/segment.h"
@@ -54,5 +56,26 @@ typedef struct rp__merge_in {
  */
 int rp__merge(const rp__merge_in *in, int (*meanwhile)(void *), void *arg,
               uint64_t *terms, uint64_t *postings);
+
+/* The facet changes of one commit (src/facetlog.c). */
+typedef struct rp__facetlog rp__facetlog;
+
+/* Makes an empty log for the write transaction t, loading the index's
+ * vocabulary if it holds one. an (borrowed; must outlive the log) analyses
+ * the vocabulary's phrases. Returns 0, RP_ENOMEM or RP_ECORRUPT. */
+int rp__facetlog_new(rp_txn *t, rp_analyzer *an, rp__facetlog **out);
+void rp__facetlog_free(rp__facetlog *fl);
+
+/* Files d, stored (removing 0) or removed (1) under docid doc: collects
+ * its facet values (and, when added, its concepts) and writes or deletes
+ * its fees in t. Returns 0, RP_ENOMEM or an LMDB error. */
+int rp__facetlog_file(rp__facetlog *fl, rp_txn *t, const rp_doc *d,
+                      rp_docid doc, int removing);
+
+/* Takes docs back out of every addition filed so far. */
+void rp__facetlog_unfile(rp__facetlog *fl, const rp_docset *docs);
+
+/* Applies the collected changes to the stored sets in t. */
+int rp__facetlog_apply(rp__facetlog *fl, rp_txn *t);
 
 #endif

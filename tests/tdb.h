@@ -48,7 +48,7 @@ static inline int tdb_add(tdb *t, const char *const *lines, rp_error *err)
 {
     rp_batch *b;
     /* Four workers whatever the machine: the threaded paths always run. */
-    rp_batch_opts o = {4, NULL, NULL};
+    rp_batch_opts o = {4, NULL, NULL, 0};
     ASSERT_OK(rp_batch_new(t->ix, &o, &b));
     for (size_t i = 0; lines[i]; i++)
         ASSERT_OK(rp_batch_add_json(b, lines[i], strlen(lines[i]), "t", 
@@ -67,6 +67,18 @@ static inline void tdb_add_ok(tdb *t, const char *const *lines)
         T_FAIL("batch failed: %s", err.msg);
 }
 
+/* The external id of stored document doc (in txn's map). */
+static inline const char *tdb_doc_id(rp_txn *txn, rp_docid doc, size_t *len)
+{
+    const void *rec;
+    size_t reclen;
+    const char *id;
+    rp_doctype type;
+    ASSERT_OK(rp_txn_doc_get(txn, doc, &rec, &reclen));
+    ASSERT_OK(rp_doc_record_id(rec, reclen, &type, &id, len));
+    return id;
+}
+
 /* Writes the external ids of r's hits, space-separated, into out. */
 static inline void tdb_hit_ids(rp_txn *txn, const rp_results *r, char *out,
                                size_t cap)
@@ -74,12 +86,8 @@ static inline void tdb_hit_ids(rp_txn *txn, const rp_results *r, char *out,
     out[0] = '\0';
     size_t n = 0;
     for (size_t i = 0; i < r->nhits; i++) {
-        const void *rec;
-        size_t len, idlen;
-        const char *id;
-        rp_doctype type;
-        ASSERT_OK(rp_txn_doc_get(txn, r->hits[i].doc, &rec, &len));
-        ASSERT_OK(rp_doc_record_id(rec, len, &type, &id, &idlen));
+        size_t idlen;
+        const char *id = tdb_doc_id(txn, r->hits[i].doc, &idlen);
         n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%.*s",
                               i ? " " : "", (int)idlen, id);
     }

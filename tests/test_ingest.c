@@ -2,9 +2,16 @@
 /*
  * Tests for the write path: upsert replaces, delete hides at once, a bad
  * document fails its whole batch, the last operation on an id wins,
- * documents added one by one give the same index as one bulk batch, and
- * readers keep their snapshot while a writer commits.
+ * documents added one by one give the same index as one bulk batch,
+ * readers keep their snapshot while a writer commits, a staging batch
+ * answers as an unstaged one and leaves nothing behind when it fails or
+ * dies, and the writer lock keeps other processes' writers out.
  */
+#include <sys/wait.h>
+#include <time.h>
+
+#include "rapport/docset.h"
+#include "rapport/schema.h"
 #include "tdb.h"
 
 static void stats_of(tdb *t, rp_stats *st)
@@ -175,8 +182,9 @@ static void test_last_operation_wins(void)
     tdb_close(&t);
 }
 
-/* Hits as "docid:score" text, to compare two indexes exactly. */
-static void hits_text(tdb *t, const char *q, char *out, size_t cap)
+/* Hits as "docid:score" text (by_id: "external id:score"), to compare two
+ * indexes exactly. */
+static void hits_text(tdb *t, const char *q, int by_id, char *out, size_t cap)
 {
     rp_txn *txn;
     ASSERT_OK(rp_txn_begin(t->ix, 0, &txn));
@@ -187,9 +195,16 @@ static void hits_text(tdb *t, const char *q, char *out, size_t cap)
     ASSERT_OK(rp_search_text(txn, t->an, q, strlen(q), &o, &r));
     size_t n = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < r.nhits && n < cap; i++)
-        n += (size_t)snprintf(out + n, cap - n, "%u:%.12g ", r.hits[i].doc,
-                              r.hits[i].score);
+    for (size_t i = 0; i < r.nhits && n < cap; i++) {
+        size_t idlen = 0;
+        const char *id = by_id ? tdb_doc_id(txn, r.hits[i].doc, &idlen) : "";
+        if (by_id)
+            n += (size_t)snprintf(out + n, cap - n, "%.*s:%.12g ", (int)idlen,
+                                  id, r.hits[i].score);
+        else
+            n += (size_t)snprintf(out + n, cap - n, "%u:%.12g ",
+                                  r.hits[i].doc, r.hits[i].score);
+    }
     rp_results_fini(&r);
     rp_txn_abort(txn);
 }
@@ -229,15 +244,15 @@ static void test_incremental_equals_bulk(void)
     free(all);
     char a[8192], b[8192];
     for (int w = 0; w < 8; w++) {
-        hits_text(&bulk, words[w], a, sizeof a);
-        hits_text(&inc, words[w], b, sizeof b);
+        hits_text(&bulk, words[w], 0, a, sizeof a);
+        hits_text(&inc, words[w], 0, b, sizeof b);
         ASSERT_STR_EQ(a, b);
     }
     static const char *probes[] = {"grief sleep panic", "uniq0", "uniq777",
                                    "uniq1499 calm", "uniq1000 uniq1001"};
     for (size_t q = 0; q < sizeof probes / sizeof probes[0]; q++) {
-        hits_text(&bulk, probes[q], a, sizeof a);
-        hits_text(&inc, probes[q], b, sizeof b);
+        hits_text(&bulk, probes[q], 0, a, sizeof a);
+        hits_text(&inc, probes[q], 0, b, sizeof b);
         ASSERT_STR_EQ(a, b);
         ASSERT(a[0] != '\0');
     }
@@ -308,6 +323,257 @@ static void test_first_error_wins_across_workers(void)
     tdb_close(&t);
 }
 
+/* ---- staging: a bulk batch stores records ahead (src/ingest.c) ---------- */
+
+#define SDOCS 5000 /* five chunks of 1,024 operations */
+
+/* Line i of the staging corpus: specialists with a concern and fees, and
+ * two versions of id "dup" (line 10 and line 4500, the later wins), and a
+ * deletion of "gone" (added at line 20) at line 4600. */
+static const char *staged_line(int i, char *buf, size_t cap)
+{
+    static const char *concern[] = {"grief", "anxiety", "trauma", "sleep"};
+    if (i == 10)
+        snprintf(buf, cap, "{\"id\":\"dup\",\"type\":\"specialist\",\"name\":"
+                           "\"oldword\",\"concerns\":[\"oldtag\"],"
+                           "\"fee_min\":1,\"fee_max\":2}");
+    else if (i == 4500)
+        snprintf(buf, cap, "{\"id\":\"dup\",\"type\":\"specialist\",\"name\":"
+                           "\"newword\",\"concerns\":[\"newtag\"]}");
+    else
+        snprintf(buf, cap,
+                 "{\"id\":\"%s%d\",\"type\":\"specialist\",\"name\":\"%s "
+                 "uniq%d\",\"concerns\":[\"%s\"],\"fee_min\":%d,"
+                 "\"fee_max\":%d}",
+                 i == 20 ? "gone" : "s", i == 20 ? 0 : i, concern[i % 4], i,
+                 concern[(i / 4) % 4], 40 + i % 50, 90 + i % 50);
+    return buf;
+}
+
+/* Builds the staging corpus into t with stage_every (RP_BATCH_UNSTAGED:
+ * never) and two threads; progress (may be NULL) sees the phases. */
+static int staged_build(tdb *t, unsigned stage_every, rp_progress_cb progress,
+                        rp_error *err)
+{
+    rp_batch *b;
+    rp_batch_opts o = {2, progress, NULL, stage_every};
+    ASSERT_OK(rp_batch_new(t->ix, &o, &b));
+    char line[512];
+    for (int i = 0; i < SDOCS; i++) {
+        if (i == 4600) {
+            ASSERT_OK(rp_batch_delete(b, "gone0", 5));
+            continue;
+        }
+        const char *l = staged_line(i, line, sizeof line);
+        ASSERT_OK(rp_batch_add_json(b, l, strlen(l), "s", (long)i + 1));
+    }
+    int rc = rp_batch_commit(b, NULL, err);
+    rp_batch_free(b);
+    return rc;
+}
+
+/* Documents in the stored set of (facet, value). */
+static uint64_t facet_count(tdb *t, int facet, const char *v)
+{
+    rp_txn *txn;
+    rp_docset *set;
+    ASSERT_OK(rp_txn_begin(t->ix, 0, &txn));
+    ASSERT_OK(rp_txn_facet_get(txn, facet, v, strlen(v), &set));
+    uint64_t n = rp_docset_count(set);
+    rp_docset_free(set);
+    rp_txn_abort(txn);
+    return n;
+}
+
+/* Whether a document record is stored under docid doc. */
+static int record_at(tdb *t, rp_docid doc)
+{
+    rp_txn *txn;
+    const void *rec;
+    size_t len;
+    ASSERT_OK(rp_txn_begin(t->ix, 0, &txn));
+    int rc = rp_txn_doc_get(txn, doc, &rec, &len);
+    rp_txn_abort(txn);
+    ASSERT(rc == 0 || rc == RP_ENOTFOUND);
+    return rc == 0;
+}
+
+/* A staged build answers exactly as an unstaged one: hits and scores,
+ * statistics, facets, fees; the later "dup" wins and the deleted id is
+ * gone. Staging numbers every operation (next_docid shows it ran). */
+static void test_staged_equals_unstaged(void)
+{
+    tdb st, un;
+    tdb_open(&st);
+    tdb_open(&un);
+    ASSERT_OK(staged_build(&st, 1, NULL, NULL));
+    ASSERT_OK(staged_build(&un, RP_BATCH_UNSTAGED, NULL, NULL));
+    rp_stats a, b;
+    stats_of(&st, &a);
+    stats_of(&un, &b);
+    ASSERT_EQ(a.ndocs, SDOCS - 3); /* dup's first version, gone0, the delete */
+    ASSERT_EQ(a.ndocs, b.ndocs);
+    for (int f = 0; f < RP_NFIELDS; f++)
+        ASSERT_EQ(a.fieldlen[f], b.fieldlen[f]);
+    ASSERT_EQ(a.next_docid, SDOCS + 1);
+    ASSERT_EQ(b.next_docid, SDOCS - 2);
+    static const char *probes[] = {"grief", "anxiety trauma", "uniq7",
+                                   "uniq4999 sleep", "oldword", "newword",
+                                   "uniq20"};
+    char x[4096], y[4096];
+    for (size_t q = 0; q < sizeof probes / sizeof probes[0]; q++) {
+        hits_text(&st, probes[q], 1, x, sizeof x);
+        hits_text(&un, probes[q], 1, y, sizeof y);
+        ASSERT_STR_EQ(x, y);
+    }
+    hits_text(&st, "newword", 1, x, sizeof x);
+    ASSERT(strncmp(x, "dup:", 4) == 0);
+    hits_text(&st, "oldword uniq20", 1, x, sizeof x);
+    ASSERT_STR_EQ(x, "");
+    ASSERT_EQ(facet_count(&st, RP_FACET_CONCERNS, "oldtag"), 0);
+    ASSERT_EQ(facet_count(&st, RP_FACET_CONCERNS, "newtag"), 1);
+    ASSERT_EQ(facet_count(&st, RP_FACET_CONCERNS, "grief"),
+              facet_count(&un, RP_FACET_CONCERNS, "grief"));
+    ASSERT(facet_count(&st, RP_FACET_CONCERNS, "grief") > 1000);
+    /* Fees: dup's first version had some, its second has none. */
+    rp_txn *txn;
+    rp_fees fee;
+    rp_docid dup;
+    ASSERT_OK(rp_txn_begin(st.ix, 0, &txn));
+    ASSERT_OK(rp_txn_id_get(txn, "dup", 3, &dup));
+    ASSERT_OK(rp_txn_fees_get(txn, dup, &fee));
+    ASSERT_EQ(fee.known, 0);
+    ASSERT_OK(rp_txn_fees_get(txn, 1 + 10, &fee)); /* dup's first docid */
+    ASSERT_EQ(fee.known, 0);
+    rp_docid s7;
+    ASSERT_OK(rp_txn_id_get(txn, "s7", 2, &s7));
+    ASSERT_OK(rp_txn_fees_get(txn, s7, &fee));
+    ASSERT_EQ(fee.known, 1);
+    ASSERT(fee.min == 47 && fee.max == 97);
+    rp_txn_abort(txn);
+    ASSERT(!record_at(&st, 1 + 10)); /* the dropped version's record */
+    ASSERT(!record_at(&st, 1 + 20)); /* gone0's */
+    tdb_close(&st);
+    tdb_close(&un);
+}
+
+static void exit_at_write(void *ctx, const char *phase, uint64_t done,
+                          uint64_t total)
+{
+    (void)ctx;
+    (void)done;
+    (void)total;
+    if (strcmp(phase, "write") == 0)
+        _exit(0); /* dies between its staged and its last transaction */
+}
+
+/* A staging batch that dies leaves records no reader reaches; the next
+ * batch, staged or not, sweeps them and commits. */
+static void test_staged_leftovers_swept(void)
+{
+    for (int next_staged = 0; next_staged < 2; next_staged++) {
+        tdb t;
+        tdb_open(&t);
+        rp_index_close(t.ix); /* the child opens its own */
+        pid_t pid = fork();
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+            rp_index *ix;
+            if (rp_index_open(t.dir, NULL, &ix, NULL) != 0)
+                _exit(2);
+            t.ix = ix;
+            staged_build(&t, 1, exit_at_write, NULL);
+            _exit(3); /* not reached */
+        }
+        int status;
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ASSERT_OK(rp_index_open(t.dir, NULL, &t.ix, NULL));
+        rp_stats s;
+        stats_of(&t, &s);
+        ASSERT_EQ(s.ndocs, 0);
+        ASSERT(record_at(&t, 1));    /* what the dead batch staged */
+        ASSERT_STR_EQ(tdb_ids(&t, "uniq7"), "");
+        if (next_staged) {
+            ASSERT_OK(staged_build(&t, 1, NULL, NULL));
+            stats_of(&t, &s);
+            ASSERT_EQ(s.ndocs, SDOCS - 3);
+            ASSERT_STR_EQ(tdb_ids(&t, "uniq7"), "s7");
+        } else {
+            const char *one[] = {"{\"id\":\"solo\",\"text\":\"kestrel\"}",
+                                 NULL};
+            tdb_add_ok(&t, one);
+            stats_of(&t, &s);
+            ASSERT_EQ(s.ndocs, 1);
+            ASSERT_EQ(s.next_docid, 2);
+            ASSERT(!record_at(&t, 2));
+            ASSERT(!record_at(&t, SDOCS));
+            ASSERT_STR_EQ(tdb_ids(&t, "kestrel"), "solo");
+        }
+        tdb_close(&t);
+    }
+}
+
+/* A bad document fails a staging batch whole: nothing is found, nothing
+ * stays stored, and the index takes the next batch. */
+static void test_staged_failure_sweeps(void)
+{
+    tdb t;
+    tdb_open(&t);
+    rp_batch *b;
+    rp_batch_opts o = {2, NULL, NULL, 1};
+    ASSERT_OK(rp_batch_new(t.ix, &o, &b));
+    char line[512];
+    for (int i = 0; i < SDOCS; i++) {
+        const char *l = i == SDOCS - 1 ? "{\"id\":\"bad\",\"title\":7}"
+                                        : staged_line(i, line, sizeof line);
+        ASSERT_OK(rp_batch_add_json(b, l, strlen(l), "s", (long)i + 1));
+    }
+    rp_error err;
+    rp_error_clear(&err);
+    ASSERT(rp_batch_commit(b, NULL, &err) != 0);
+    ASSERT(strstr(err.msg, "s:5000:") != NULL);
+    rp_batch_free(b);
+    rp_stats s;
+    stats_of(&t, &s);
+    ASSERT_EQ(s.ndocs, 0);
+    for (rp_docid d = 1; d <= SDOCS; d += 499)
+        ASSERT(!record_at(&t, d));
+    ASSERT_STR_EQ(tdb_ids(&t, "uniq7"), "");
+    ASSERT_OK(staged_build(&t, 1, NULL, NULL));
+    ASSERT_STR_EQ(tdb_ids(&t, "uniq7"), "s7");
+    tdb_close(&t);
+}
+
+/* The writer lock keeps another process's writer out until released. */
+static void test_writer_lock_excludes(void)
+{
+    tdb t;
+    tdb_open(&t);
+    ASSERT_OK(rp_index_writer_hold(t.ix));
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        rp_index *ix;
+        rp_txn *txn;
+        if (rp_index_open(t.dir, NULL, &ix, NULL) != 0 ||
+            rp_txn_begin(ix, 1, &txn) != 0 || rp_txn_commit(txn) != 0)
+            _exit(2);
+        rp_index_close(ix);
+        _exit(0);
+    }
+    struct timespec pause = {0, 300 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    int status;
+    ASSERT_EQ(waitpid(pid, &status, WNOHANG), 0); /* still waiting */
+    const char *one[] = {"{\"id\":\"a\",\"text\":\"wren\"}", NULL};
+    tdb_add_ok(&t, one); /* the holder's thread still writes */
+    rp_index_writer_release(t.ix);
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    tdb_close(&t);
+}
+
 static const t_case cases[] = {
     T(test_first_error_wins_across_workers),
     T(test_upsert_replaces),
@@ -316,6 +582,10 @@ static const t_case cases[] = {
     T(test_last_operation_wins),
     T(test_incremental_equals_bulk),
     T(test_readers_keep_snapshot),
+    T(test_staged_equals_unstaged),
+    T(test_staged_leftovers_swept),
+    T(test_staged_failure_sweeps),
+    T(test_writer_lock_excludes),
     {NULL, NULL},
 };
 

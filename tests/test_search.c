@@ -20,12 +20,8 @@ static double score_of(tdb *t, const char *q, const rp_search_opts *o,
     ASSERT_OK(rp_search(txn, t->an, query, o, &r));
     double s = -1;
     for (size_t i = 0; i < r.nhits; i++) {
-        const void *rec;
-        size_t len, idlen;
-        const char *id;
-        rp_doctype type;
-        ASSERT_OK(rp_txn_doc_get(txn, r.hits[i].doc, &rec, &len));
-        ASSERT_OK(rp_doc_record_id(rec, len, &type, &id, &idlen));
+        size_t idlen;
+        const char *id = tdb_doc_id(txn, r.hits[i].doc, &idlen);
         if (idlen == strlen(want_id) && memcmp(id, want_id, idlen) == 0)
             s = r.hits[i].score;
     }

@@ -112,6 +112,19 @@ typedef struct rp_index_space {
 /* Fills out from LMDB's page counts. Returns 0 or a read error. */
 int rp_index_space_get(rp_index *ix, rp_index_space *out);
 
+/*
+ * The writer lock. Every write transaction holds it from rp_txn_begin to
+ * its commit or abort: a mutex among this handle's threads and an
+ * exclusive flock(2) on data.mdb among processes and handles. Work that
+ * spans several write transactions (a staged bulk batch, src/ingest.c)
+ * holds it across them: rp_index_writer_hold, then the transactions, then
+ * rp_index_writer_release, all on one thread (it is recursive for that
+ * thread). Other writers wait meanwhile; readers never do. hold returns 0,
+ * RP_EINVAL (readonly index) or -errno.
+ */
+int rp_index_writer_hold(rp_index *ix);
+void rp_index_writer_release(rp_index *ix);
+
 /* Begins a transaction: write != 0 for the (single) writer. out: free with
  * rp_txn_commit or rp_txn_abort. Returns 0, RP_EBUSY, RP_ENOMEM, RP_EINVAL
  * (write on a readonly index) or -errno. */
@@ -151,6 +164,12 @@ int rp_txn_doc_get(rp_txn *txn, rp_docid doc, const void **rec, size_t *len);
 int rp_txn_doc_put(rp_txn *txn, rp_docid doc, const void *rec, size_t len,
                    int append);
 int rp_txn_doc_del(rp_txn *txn, rp_docid doc);
+
+/* Deletes the document and fee records under docids >= from (write
+ * transaction): what a staged batch left behind when it did not commit
+ * (see the storage spec in src/index.c). *swept (may be NULL) counts the
+ * records. Returns 0, RP_EINVAL (read transaction) or an LMDB error. */
+int rp_txn_sweep_staged(rp_txn *txn, rp_docid from, size_t *swept);
 
 /* External id <-> internal id. RP_ENOTFOUND when absent. */
 int rp_txn_id_get(rp_txn *txn, const char *id, size_t len, rp_docid *out);

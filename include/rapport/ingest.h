@@ -5,7 +5,9 @@
  * transaction: all of it or none of it. Parsing and analysis run on worker
  * threads, each with its own analyzer and in-memory segment; the merged
  * postings are then appended to the index. An empty index takes the bulk
- * path (sorted appends). A batch is used by one thread at a time.
+ * path (sorted appends). A batch is filled, committed and freed on one
+ * thread (LMDB ties a write transaction to its thread, and a staging batch
+ * holds the index's writer lock for that thread).
  */
 #ifndef RAPPORT_INGEST_H
 #define RAPPORT_INGEST_H
@@ -24,10 +26,20 @@ typedef struct rp_batch rp_batch;
 typedef void (*rp_progress_cb)(void *ctx, const char *phase, uint64_t done,
                                uint64_t total);
 
+/* Staging: a batch into an empty index with worker threads stores its
+ * documents' records ahead, while it is still being filled, in write
+ * transactions of stage_every analysed chunks of 1,024 operations each.
+ * Its last transaction adds everything that makes them reachable, so the
+ * batch stays all or nothing (storage spec in src/index.c). It holds the
+ * index's writer lock from its first staged transaction to its end. */
+#define RP_BATCH_STAGE_EVERY 16u  /* the default */
+#define RP_BATCH_UNSTAGED 0xFFFFFFFFu /* never stage */
+
 typedef struct rp_batch_opts {
     unsigned threads;        /* worker threads; 0 = number of cores */
     rp_progress_cb progress; /* may be NULL */
     void *progress_ctx;
+    unsigned stage_every;    /* 0: RP_BATCH_STAGE_EVERY */
 } rp_batch_opts;
 
 typedef struct rp_batch_result {
