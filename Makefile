@@ -7,7 +7,7 @@ CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 B ?= build
 
-PKGS = lmdb libmicrohttpd libcjson libutf8proc zlib
+PKGS = lmdb libmicrohttpd libcjson libutf8proc libisal zlib
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
 RP_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP -Iinclude \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)

@@ -5,7 +5,8 @@
 # present. Uses sudo when not run as root.
 set -eu
 PKGS="gcc libc6-dev make pkg-config liblmdb-dev libstemmer-dev libcjson-dev \
-libmicrohttpd-dev libutf8proc-dev libstreamvbyte-dev libroaring-dev zlib1g-dev"
+libmicrohttpd-dev libutf8proc-dev libstreamvbyte-dev libroaring-dev libisal-dev \
+zlib1g-dev"
 if [ "${1:-}" = "--extra" ]; then
     shift
     PKGS="$PKGS $*"

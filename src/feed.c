@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * feed: corpus input. Everything is read through zlib's gz* functions,
- * which pass plain files through unchanged, so compressed and plain input
- * share one path. JSON Lines are split as they stream in; .json files and
- * standard input in JSON form are read whole and split by the JSON module.
+ * feed: corpus input. Files are read as streams (src/instream.c), which
+ * inflate gzip and pass plain files through unchanged, so compressed and
+ * plain input share one path. JSON Lines are split as they stream in;
+ * .json files and standard input in JSON form are read whole and split by
+ * the JSON module.
  */
 #include "rapport/feed.h"
 
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zlib.h>
 
 #include "rapport/buf.h"
 #include "rapport/json.h"
@@ -75,17 +75,8 @@ static int on_elem(void *ctx, const char *elem, size_t len, long line)
     return rc;
 }
 
-static int read_error(feeder *f, gzFile gz, int rc)
-{
-    int zerr = Z_OK;
-    const char *msg = gz ? gzerror(gz, &zerr) : NULL;
-    if (zerr == Z_ERRNO || msg == NULL || zerr == Z_OK)
-        return rp_error_set(f->err, rc, 0, "%s: %s", f->file,
-                            rp_strerror(rc));
-    return rp_error_set(f->err, RP_EIO, 0, "%s: %s", f->file, msg);
-}
-
-static int feed_stream(feeder *f, gzFile gz, int kind, uint64_t total)
+static int feed_stream(feeder *f, rp__instream *in, int kind,
+                       uint64_t total)
 {
     rp_buf buf = RP_BUF_INIT;
     int rc = 0;
@@ -94,36 +85,25 @@ static int feed_stream(feeder *f, gzFile gz, int kind, uint64_t total)
     for (;;) {
         if ((rc = rp_buf_reserve(&buf, CHUNK)) != 0)
             break;
-        int n = gzread(gz, buf.data + buf.len, CHUNK);
-        int zerr = Z_OK;
-        if (n <= 0)
-            gzerror(gz, &zerr);
-        if (n < 0 || zerr != Z_OK) {
-            /* A truncated .gz reads as a short file and only gzerror
-             * tells: Z_BUF_ERROR. */
-            rc = zerr == Z_BUF_ERROR
-                     ? rp_error_set(f->err, RP_EIO, 0,
-                                    "%s: compressed data ends early "
-                                    "(truncated file?)",
-                                    f->file)
-                     : read_error(f, gz, -EIO);
-            break;
-        }
-        if (n == 0)
+        size_t n;
+        if ((rc = rp__instream_read(in, buf.data + buf.len, CHUNK, &n,
+                                    f->err)) != 0 ||
+            n == 0)
             break;
         size_t scan = buf.len;
-        buf.len += (size_t)n;
+        buf.len += n;
         if (f->progress)
-            f->progress(f->ctx, f->file, (uint64_t)gzoffset(gz), total);
+            f->progress(f->ctx, f->file, rp__instream_offset(in), total);
         if (kind == 2)
             continue;
         /* Hand over complete lines, then keep the partial tail. */
-        for (size_t i = scan; i < buf.len && rc == 0; i++) {
-            if (buf.data[i] != '\n')
-                continue;
+        const unsigned char *nl;
+        while (rc == 0 &&
+               (nl = memchr(buf.data + scan, '\n', buf.len - scan)) != NULL) {
+            size_t i = (size_t)(nl - buf.data);
             rc = add_line(f, (const char *)buf.data + start, i - start, line);
             line++;
-            start = i + 1;
+            start = scan = i + 1;
         }
         if (rc != 0)
             break;
@@ -156,18 +136,12 @@ static int feed_file(feeder *f, const char *path, int kind)
 {
     struct stat st;
     uint64_t total = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
-    gzFile gz = gzopen(path, "rb");
+    rp__instream *in;
     f->file = path;
-    if (gz == NULL)
-        return rp_error_set(f->err, errno ? -errno : RP_ENOMEM, 0,
-                            "%s: %s", path,
-                            errno ? strerror(errno) : "out of memory");
-    gzbuffer(gz, 1u << 18);
-    int rc = feed_stream(f, gz, kind, total);
-    int zrc = gzclose(gz);
-    if (rc == 0 && zrc != Z_OK)
-        rc = rp_error_set(f->err, RP_EIO, 0, "%s: read error on close",
-                          path);
+    int rc = rp__instream_open(path, &in, f->err);
+    if (rc == 0)
+        rc = feed_stream(f, in, kind, total);
+    rp__instream_close(in);
     return rc;
 }
 

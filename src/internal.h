@@ -11,6 +11,7 @@
 
 #include "rapport/analyze.h"
 #include "rapport/docset.h"
+#include "rapport/error.h"
 #include "rapport/index.h"
 #include "rapport/ingest.h"
 #include "rapport/segment.h"
@@ -56,6 +57,23 @@ typedef struct rp__merge_in {
  */
 int rp__merge(const rp__merge_in *in, int (*meanwhile)(void *), void *arg,
               uint64_t *terms, uint64_t *postings);
+
+/* A file read as a byte stream, gzip inflated (src/instream.c). */
+typedef struct rp__instream rp__instream;
+
+/* Opens path. Returns 0, RP_ENOMEM or -errno, err naming the file. */
+int rp__instream_open(const char *path, rp__instream **out, rp_error *err);
+
+/* Reads up to cap bytes into out: *n > 0, or 0 at the end. A gzip stream
+ * that is corrupt, fails its checksum or ends early gives RP_EIO; a read
+ * failure -errno; err says which, naming the file. */
+int rp__instream_read(rp__instream *s, void *out, size_t cap, size_t *n,
+                      rp_error *err);
+
+/* Bytes of the file read so far (for progress). */
+uint64_t rp__instream_offset(const rp__instream *s);
+
+void rp__instream_close(rp__instream *s); /* NULL is fine */
 
 /* The facet changes of one commit (src/facetlog.c). */
 typedef struct rp__facetlog rp__facetlog;

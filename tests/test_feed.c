@@ -355,6 +355,88 @@ static void test_gzip_corrupt(void)
     expect_msg("cut.jsonl.gz");
 }
 
+/* DIR/rel's bytes (malloc'd) and their count. */
+static char *read_bytes(const char *rel, size_t *len)
+{
+    char p[512];
+    FILE *f = fopen(path_of(rel, p, sizeof p), "rb");
+    ASSERT(f != NULL);
+    ASSERT_EQ(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    ASSERT(n >= 0);
+    rewind(f);
+    char *data = malloc((size_t)n + 1);
+    ASSERT(data != NULL);
+    ASSERT_EQ(fread(data, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return data;
+}
+
+/* Gzip members one after another are one stream; bytes after the last
+ * that start no member are ignored; a gzip file is inflated whatever its
+ * name; and a damaged checksum is an error naming the file. */
+static void test_gzip_members_and_checksum(void)
+{
+    setup();
+    write_gz("m1.gz", "{\"id\":\"m1\"}\n{\"id\":\"m2\"}\n");
+    write_gz("m2.gz", "{\"id\":\"m3\"}\n");
+    size_t l1, l2;
+    char *a = read_bytes("m1.gz", &l1), *b = read_bytes("m2.gz", &l2);
+    char *both = malloc(l1 + l2 + 16);
+    ASSERT(both != NULL);
+    memcpy(both, a, l1);
+    memcpy(both + l1, b, l2);
+    memcpy(both + l1 + l2, "\n\ntrailing", 10);
+    write_bytes("two.jsonl.gz", both, l1 + l2 + 10);
+    write_bytes("named.jsonl", both, l1 + l2);
+    ASSERT_OK(feed("two.jsonl.gz"));
+    ASSERT_EQ(fx.docs, 3);
+    ASSERT_OK(feed("named.jsonl"));
+    ASSERT_EQ(fx.docs, 6);
+    /* The CRC-32 is the 8 bytes before the length, at the member's end. */
+    a[l1 - 8] ^= 0x55;
+    write_bytes("crc.jsonl.gz", a, l1);
+    ASSERT(feed("crc.jsonl.gz") != 0);
+    expect_msg("crc.jsonl.gz");
+    expect_msg("checksum");
+    free(a);
+    free(b);
+    free(both);
+}
+
+/* A gzip file over the reader's 256 KiB of compressed input at a time
+ * reads whole, lines crossing every boundary. */
+static void test_gzip_large(void)
+{
+    setup();
+    size_t cap = 2u << 20, n = 0;
+    char *text = malloc(cap);
+    ASSERT(text != NULL);
+    uint32_t x = 2463534242u;
+    int count = 0;
+    while (n + 400 < cap) {
+        n += (size_t)snprintf(text + n, cap - n,
+                              "{\"id\":\"r%d\",\"title\":\"", count++);
+        for (int w = 0; w < 30; w++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            n += (size_t)snprintf(text + n, cap - n, "%s%08x", w ? " " : "",
+                                  x);
+        }
+        n += (size_t)snprintf(text + n, cap - n, "\"}\n");
+    }
+    write_gz("big.jsonl.gz", text);
+    free(text);
+    size_t glen;
+    free(read_bytes("big.jsonl.gz", &glen));
+    ASSERT(glen > (512u << 10));
+    ASSERT_OK(feed("big.jsonl.gz"));
+    ASSERT_EQ(fx.docs, (uint64_t)count);
+    ASSERT_OK(commit());
+}
+
 static void test_lines_across_chunks(void)
 {
     /* About 2.5 MB of JSON Lines: lines cross the reader's 1 MiB chunks,
@@ -613,6 +695,8 @@ static const t_case cases[] = {
     T(test_gzip),
     T(test_gzip_line_numbers),
     T(test_gzip_corrupt),
+    T(test_gzip_members_and_checksum),
+    T(test_gzip_large),
     T(test_lines_across_chunks),
     T(test_directory),
     T(test_directory_bad_file),
