@@ -565,8 +565,6 @@ static int stage_start(rp_batch *b, rp_txn **t)
         rc = rp_txn_sweep_staged(*t, st.next_docid, NULL);
     if (rc == 0)
         rc = commit_state(b, *t);
-    if (rc == 0 && (uint64_t)st.next_docid + b->nops >= UINT32_MAX)
-        rc = RP_ELIMIT;
     if (rc != 0) {
         rp_txn_abort(*t);
         *t = NULL;

@@ -142,6 +142,24 @@ static inline uint64_t t_rand(uint64_t *s)
 }
 
 /* Removes path and, for a directory, everything below it. */
+/* Forks a child for a test's own use (output flushed first, so nothing
+ * buffered is written twice). */
+static inline pid_t t_fork(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    return pid;
+}
+
+/* Waits for child pid and fails the test unless it exited with status 0. */
+static inline void t_wait_ok(pid_t pid)
+{
+    int st;
+    ASSERT_EQ(waitpid(pid, &st, 0), pid);
+    ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static inline void t_rm_rf(const char *path)
 {
     struct stat st;

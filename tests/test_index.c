@@ -382,9 +382,7 @@ static void test_stale_reader_cleared(void)
     ASSERT_OK(rp_index_reader_check(t.ix, &cleared));
     ASSERT_EQ(cleared, 0);
     /* A process that dies inside a read transaction leaves its slot. */
-    fflush(NULL);
-    pid_t pid = fork();
-    ASSERT(pid >= 0);
+    pid_t pid = t_fork();
     if (pid == 0) {
         rp_index *ix;
         rp_txn *txn;
@@ -393,9 +391,7 @@ static void test_stale_reader_cleared(void)
             _exit(1);
         _exit(0); /* no abort, no close */
     }
-    int st;
-    ASSERT_EQ(waitpid(pid, &st, 0), pid);
-    ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    t_wait_ok(pid);
     ASSERT_OK(rp_index_reader_check(t.ix, &cleared));
     ASSERT_EQ(cleared, 1);
     ASSERT_OK(rp_index_reader_check(t.ix, &cleared));

@@ -7,7 +7,6 @@
  * answers as an unstaged one and leaves nothing behind when it fails or
  * dies, and the writer lock keeps other processes' writers out.
  */
-#include <sys/wait.h>
 #include <time.h>
 
 #include "rapport/docset.h"
@@ -475,8 +474,7 @@ static void test_staged_leftovers_swept(void)
         tdb t;
         tdb_open(&t);
         rp_index_close(t.ix); /* the child opens its own */
-        pid_t pid = fork();
-        ASSERT(pid >= 0);
+        pid_t pid = t_fork();
         if (pid == 0) {
             rp_index *ix;
             if (rp_index_open(t.dir, NULL, &ix, NULL) != 0)
@@ -485,9 +483,7 @@ static void test_staged_leftovers_swept(void)
             staged_build(&t, 1, exit_at_write, NULL);
             _exit(3); /* not reached */
         }
-        int status;
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        t_wait_ok(pid);
         ASSERT_OK(rp_index_open(t.dir, NULL, &t.ix, NULL));
         rp_stats s;
         stats_of(&t, &s);
@@ -551,8 +547,7 @@ static void test_writer_lock_excludes(void)
     tdb t;
     tdb_open(&t);
     ASSERT_OK(rp_index_writer_hold(t.ix));
-    pid_t pid = fork();
-    ASSERT(pid >= 0);
+    pid_t pid = t_fork();
     if (pid == 0) {
         rp_index *ix;
         rp_txn *txn;
@@ -569,8 +564,7 @@ static void test_writer_lock_excludes(void)
     const char *one[] = {"{\"id\":\"a\",\"text\":\"wren\"}", NULL};
     tdb_add_ok(&t, one); /* the holder's thread still writes */
     rp_index_writer_release(t.ix);
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    t_wait_ok(pid);
     tdb_close(&t);
 }
 
