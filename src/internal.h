@@ -15,6 +15,7 @@
 #include "rapport/index.h"
 #include "rapport/ingest.h"
 #include "rapport/segment.h"
+#include "rapport/stopwords.h"
 
 /* Grows the array *p (of elements of size bytes, *cap allocated) to hold
  * at least need elements, doubling from 64. Returns 0 or RP_ENOMEM (the
@@ -95,5 +96,9 @@ void rp__facetlog_unfile(rp__facetlog *fl, const rp_docset *docs);
 
 /* Applies the collected changes to the stored sets in t. */
 int rp__facetlog_apply(rp__facetlog *fl, rp_txn *t);
+
+/* src/stopwords.c: 1 if list's words of up to 8 bytes are in its hash (the
+ * fast lookup), 0 if lookups compare them one by one. For the tests. */
+int rp__stoplist_hashed(const rp_stoplist *list);
 
 #endif

@@ -2,31 +2,50 @@
 /*
  * stopwords: constant stop lists and their lookup. The English list is the
  * one published with Snowball's English stemmer (174 words, contractions
- * spelt with U+0027). Each list is split by word length into sorted,
- * zero-padded rows, so a lookup is a length check and a branch-free binary
- * search of at most six integer comparisons. Owns no state; never
- * allocates.
+ * spelt with U+0027), written out by word length. Words of up to 8 bytes
+ * are also kept in a cuckoo hash of their bytes as one integer, made once
+ * on the first rp_stoplist_get: a lookup is two independent loads and two
+ * comparisons, with no branch on the word (a token is checked for every
+ * word of every document, and a search whose steps each wait on the last
+ * load cost 5% of a build). Longer words are compared one by one. The
+ * hash tables are static; nothing is allocated.
  */
 #include "rapport/stopwords.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "internal.h"
 
 /* Longest stop word in any list, in bytes. */
 #define STOP_MAX_LEN 10
 
-/* Bytes per row: a word, zero-padded. Rows are compared as big-endian
- * integers of their first 8 bytes, whose order is the bytes' memcmp order. */
+/* Bytes per row: a word, zero-padded. */
 #define ROW_BYTES 16
 
-/* The words of one length in ascending memcmp order. */
+/* The words of one length. */
 typedef struct bucket {
     const char (*rows)[ROW_BYTES]; /* count rows, each zero-padded */
     uint8_t count;                 /* number of words */
 } bucket;
 
+/* The cuckoo hash of a list's words of up to 8 bytes: each word, as the
+ * integer pack_be makes of it, sits in a[slot(k, ma)] or b[slot(k, mb)].
+ * An empty slot holds 0, which no word packs to (words are not empty and
+ * hold no 0x00 byte). */
+#define HASH_BITS 8
+#define HASH_SLOTS (1u << HASH_BITS)
+
+typedef struct hash {
+    uint64_t ma, mb; /* odd multipliers */
+    uint64_t a[HASH_SLOTS], b[HASH_SLOTS];
+    int ready;       /* 0: not made, lookups compare rows one by one */
+} hash;
+
 struct rp_stoplist {
     bucket by_len[STOP_MAX_LEN + 1]; /* index = word length; [0] is empty */
+    hash *hashed;                    /* static; made once */
 };
 
 /* Snowball's English stop list (snowballstem.org, algorithms/english),
@@ -84,41 +103,22 @@ static const char en10[][ROW_BYTES] = {
     "yourselves",
 };
 
-/* Steps of the binary search: enough for 2^SEARCH_STEPS words a length. */
-#define SEARCH_STEPS 6
-
 #define COUNT(t) (sizeof(t) / sizeof((t)[0]))
 #define BUCKET(t)                                                              \
     {                                                                          \
         (t), (uint8_t)COUNT(t)                                                 \
     }
-#define FITS(t)                                                                \
-    _Static_assert(COUNT(t) <= (1u << SEARCH_STEPS), #t " is too long")
 
-FITS(en1);
-FITS(en2);
-FITS(en3);
-FITS(en4);
-FITS(en5);
-FITS(en6);
-FITS(en7);
-FITS(en8);
-FITS(en9);
-FITS(en10);
+static hash english_hash;
+static pthread_once_t english_once = PTHREAD_ONCE_INIT;
+static void make_english(void);
 
-static const rp_stoplist english = {{
-    {NULL, 0},
-    BUCKET(en1),
-    BUCKET(en2),
-    BUCKET(en3),
-    BUCKET(en4),
-    BUCKET(en5),
-    BUCKET(en6),
-    BUCKET(en7),
-    BUCKET(en8),
-    BUCKET(en9),
-    BUCKET(en10),
-}};
+static rp_stoplist english = {
+    {{NULL, 0}, BUCKET(en1), BUCKET(en2), BUCKET(en3), BUCKET(en4),
+     BUCKET(en5), BUCKET(en6), BUCKET(en7), BUCKET(en8), BUCKET(en9),
+     BUCKET(en10)},
+    &english_hash,
+};
 
 /* Language names that select the English list: those rp_stemmer_new takes
  * for the english and porter algorithms. */
@@ -130,19 +130,12 @@ const rp_stoplist *rp_stoplist_get(const char *lang)
         return NULL;
     for (size_t i = 0; i < sizeof english_names / sizeof english_names[0];
          i++) {
-        if (strcmp(lang, english_names[i]) == 0)
+        if (strcmp(lang, english_names[i]) == 0) {
+            pthread_once(&english_once, make_english);
             return &english;
+        }
     }
     return NULL;
-}
-
-/* The first 8 bytes at p as a big-endian integer (compilers turn this into
- * one load and a byte swap). */
-static inline uint64_t load_be64(const unsigned char *p)
-{
-    return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
-           (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
-           (uint64_t)p[6] << 8 | (uint64_t)p[7];
 }
 
 static inline uint32_t load_be32(const unsigned char *p)
@@ -175,38 +168,91 @@ static inline uint64_t pack_be(const char *word, size_t len)
     return wide ? widek : shortk;
 }
 
+static inline size_t slot(uint64_t k, uint64_t m)
+{
+    return (size_t)((k * m) >> (64 - HASH_BITS));
+}
+
+/* Puts k in h, moving the words in its way to their other slot. Returns 0
+ * when a chain of moves runs too long (then another pair of multipliers
+ * is tried). */
+static int cuckoo_put(hash *h, uint64_t k)
+{
+    for (int moves = 0; moves < 64; moves++) {
+        uint64_t *sa = &h->a[slot(k, h->ma)];
+        if (*sa == 0) {
+            *sa = k;
+            return 1;
+        }
+        uint64_t out = *sa;
+        *sa = k;
+        uint64_t *sb = &h->b[slot(out, h->mb)];
+        if (*sb == 0) {
+            *sb = out;
+            return 1;
+        }
+        k = *sb;
+        *sb = out;
+    }
+    return 0;
+}
+
+/* Makes list's hash from its words of up to 8 bytes, trying multipliers
+ * from a fixed sequence (splitmix64), so every run makes the same table.
+ * Left not ready (lookups stay correct, only slower) if none fits. */
+static void make_hash(rp_stoplist *list)
+{
+    hash *h = list->hashed;
+    uint64_t seed = 0x243F6A8885A308D3ull;
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        memset(h, 0, sizeof *h);
+        uint64_t z[2];
+        for (int i = 0; i < 2; i++) {
+            seed += 0x9E3779B97F4A7C15ull;
+            uint64_t x = seed;
+            x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+            x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+            z[i] = (x ^ (x >> 31)) | 1;
+        }
+        h->ma = z[0];
+        h->mb = z[1];
+        int ok = 1;
+        for (size_t len = 1; len <= 8 && ok; len++) {
+            const bucket *bk = &list->by_len[len];
+            for (size_t i = 0; i < bk->count && ok; i++)
+                ok = cuckoo_put(h, pack_be(bk->rows[i], len));
+        }
+        if (ok) {
+            h->ready = 1;
+            return;
+        }
+    }
+    memset(h, 0, sizeof *h);
+}
+
+static void make_english(void)
+{
+    make_hash(&english);
+}
+
 bool rp_stoplist_has(const rp_stoplist *list, const char *word, size_t len)
 {
     if (list == NULL || len == 0 || len > STOP_MAX_LEN)
         return false;
+    const hash *h = list->hashed;
+    if (len <= 8 && h->ready) {
+        uint64_t k = pack_be(word, len);
+        return (h->a[slot(k, h->ma)] == k) | (h->b[slot(k, h->mb)] == k);
+    }
     const bucket *b = &list->by_len[len];
-    if (b->count == 0)
-        return false;
-
-    /* Words over 8 bytes are few (two of each length in English), so
-     * they are compared whole, one by one. */
-    if (len > 8) {
-        for (size_t i = 0; i < b->count; i++) {
-            if (memcmp(b->rows[i], word, len) == 0)
-                return true;
-        }
-        return false;
+    for (size_t i = 0; i < b->count; i++) {
+        if (memcmp(b->rows[i], word, len) == 0)
+            return true;
     }
+    return false;
+}
 
-    /* Rows of one length up to 8 bytes differ in their first 8 bytes, so
-     * one integer each orders them: the word's bytes, big-endian, padded
-     * with zeros like the rows. The search finds the last row <= k in a
-     * fixed number of steps (once n is 1, half is 0 and base stays put),
-     * and the select compiles to a conditional move, so nothing in it
-     * mispredicts. */
-    uint64_t k = pack_be(word, len);
-    const char(*base)[ROW_BYTES] = b->rows;
-    size_t n = b->count;
-    for (int step = 0; step < SEARCH_STEPS; step++) {
-        size_t half = n / 2;
-        uint64_t r = load_be64((const unsigned char *)base[half]);
-        base = r <= k ? base + half : base;
-        n -= half;
-    }
-    return load_be64((const unsigned char *)base[0]) == k;
+int rp__stoplist_hashed(const rp_stoplist *list)
+{
+    return list != NULL && list->hashed->ready;
 }
