@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "rapport/analyze.h"
+#include "rapport/doc.h"
 #include "rapport/docset.h"
 #include "rapport/error.h"
 #include "rapport/index.h"
@@ -96,6 +97,18 @@ void rp__facetlog_unfile(rp__facetlog *fl, const rp_docset *docs);
 
 /* Applies the collected changes to the stored sets in t. */
 int rp__facetlog_apply(rp__facetlog *fl, rp_txn *t);
+
+/* src/jsonflat.c: decodes text (which passed rp_json_check) into d when
+ * it is an object of strings and arrays of strings that are all its id,
+ * type and string fields, once each, with a valid id, type and dates.
+ * Returns 1 when it did, 0 when the text is for the general decoder (d
+ * reset), or RP_ENOMEM (d reset). Never sets an error message. */
+int rp__json_decode_flat(const char *text, size_t len, rp_doc *d);
+
+/* src/json.c: the general decoder of rp_json_decode_doc, for any checked
+ * text: through a cJSON tree, with an error message for every problem. */
+int rp__json_decode_general(const char *text, size_t len, rp_doc *d,
+                            rp_error *err);
 
 /* src/stopwords.c: 1 if list's words of up to 8 bytes are in its hash (the
  * fast lookup), 0 if lookups compare them one by one. For the tests. */

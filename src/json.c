@@ -12,28 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "rapport/correct.h"
 #include "rapport/jsoncheck.h"
-
-static int valid_date(const char *s)
-{
-    /* YYYY-MM-DD, a real calendar day (Gregorian leap years). */
-    static const int days[12] = {31, 28, 31, 30, 31, 30,
-                                 31, 31, 30, 31, 30, 31};
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return 0;
-    int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
-               (s[2] - '0') * 10 + (s[3] - '0');
-    int month = (s[5] - '0') * 10 + (s[6] - '0');
-    int day = (s[8] - '0') * 10 + (s[9] - '0');
-    if (month < 1 || month > 12 || day < 1)
-        return 0;
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return day <= days[month - 1] + (month == 2 && leap);
-}
 
 /* Offset of the first \u0000 escape in JSON text, or len. cJSON keeps
  * strings NUL-terminated, so a NUL inside one would silently cut it. */
@@ -157,7 +138,8 @@ static int decode_member(rp_doc *d, cJSON *obj, cJSON *item,
         return rp_doc_add_field(d, src, item->valuestring,
                                 strlen(item->valuestring));
     case RP_SRC_DATE:
-        if (!cJSON_IsString(item) || !valid_date(item->valuestring))
+        if (!cJSON_IsString(item) || !rp_schema_date_valid(item->valuestring,
+                                              strlen(item->valuestring)))
             break;
         return rp_doc_add_field(d, src, item->valuestring, 10);
     case RP_SRC_TEXT_ARRAY:
@@ -252,6 +234,29 @@ static int decode_object(cJSON *root, rp_doc *d, rp_error *err)
     return rc;
 }
 
+int rp__json_decode_general(const char *text, size_t len, rp_doc *d,
+                            rp_error *err)
+{
+    rp_doc_reset(d);
+    size_t nul = find_nul_escape(text, len);
+    if (nul < len) {
+        char name[80];
+        member_at(text, len, nul, name, sizeof name);
+        return rp_error_set(err, RP_EDOC, nul,
+                            "field '%s': strings must not contain \\u0000 "
+                            "(byte %zu)",
+                            name, nul);
+    }
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (root == NULL)
+        return rp_error_set(err, RP_ENOMEM, 0, "out of memory parsing JSON");
+    int rc = decode_object(root, d, err);
+    cJSON_Delete(root);
+    if (rc != 0)
+        rp_doc_reset(d);
+    return rc;
+}
+
 int rp_json_decode_doc(const char *text, size_t len, rp_doc *d,
                        rp_error *err)
 {
@@ -263,29 +268,20 @@ int rp_json_decode_doc(const char *text, size_t len, rp_doc *d,
     int rc = rp_json_check(text, len, RP_JSON_MAX_DEPTH, err);
     if (rc != 0)
         return rc;
-    size_t nul = find_nul_escape(text, len);
-    if (nul < len) {
-        char name[80];
-        member_at(text, len, nul, name, sizeof name);
-        return rp_error_set(err, RP_EDOC, nul,
-                            "field '%s': strings must not contain \\u0000 "
-                            "(byte %zu)",
-                            name, nul);
-    }
     /* The values take at most the text's bytes (escapes only shrink):
      * one exact reservation instead of a growth by copies, which would
      * also leave up to half of the buffer unused while the batch holds the
      * document. */
     if (rp_buf_reserve_exact(&d->bytes, len) != 0)
         return rp_error_set(err, RP_ENOMEM, 0, "out of memory decoding JSON");
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    if (root == NULL)
-        return rp_error_set(err, RP_ENOMEM, 0, "out of memory parsing JSON");
-    rc = decode_object(root, d, err);
-    cJSON_Delete(root);
-    if (rc != 0)
-        rp_doc_reset(d);
-    return rc;
+    /* The common shape is decoded straight from the text; the rest, and
+     * every error, through cJSON. */
+    rc = rp__json_decode_flat(text, len, d);
+    if (rc == 1)
+        return 0;
+    if (rc < 0)
+        return rp_error_set(err, rc, 0, "%s decoding JSON", rp_strerror(rc));
+    return rp__json_decode_general(text, len, d, err);
 }
 
 int rp_json_put_string(rp_buf *out, const char *s, size_t len)

@@ -116,6 +116,25 @@ const rp_srcfield *rp_schema_srcfield(rp_doctype t, const char *name,
     return NULL;
 }
 
+int rp_schema_date_valid(const char *s, size_t len)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
+    if (len != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+               (s[2] - '0') * 10 + (s[3] - '0');
+    int month = (s[5] - '0') * 10 + (s[6] - '0');
+    int day = (s[8] - '0') * 10 + (s[9] - '0');
+    if (month < 1 || month > 12 || day < 1)
+        return 0;
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return day <= days[month - 1] + (month == 2 && leap);
+}
+
 const rp_srcfield *rp_schema_srcfields(size_t *n)
 {
     *n = sizeof srcfields / sizeof srcfields[0];

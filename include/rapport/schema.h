@@ -119,6 +119,10 @@ float rp_schema_weight(int field);
 const rp_srcfield *rp_schema_srcfield(rp_doctype t, const char *name,
                                       size_t len);
 
+/* True if s[0..len) is a date as RP_SRC_DATE fields take it: YYYY-MM-DD,
+ * a real day of the Gregorian calendar. */
+int rp_schema_date_valid(const char *s, size_t len);
+
 /* The source field table (count in *n), for iteration. Static. */
 const rp_srcfield *rp_schema_srcfields(size_t *n);
 
