@@ -226,10 +226,11 @@ static void test_random_equals_general(void)
     }
 }
 
-static const t_case tests[] = {
+static const t_case cases[] = {
     T(test_takes_flat_documents),
     T(test_declines_the_rest),
     T(test_random_equals_general),
+    {NULL, NULL},
 };
 
-T_MAIN(tests)
+T_MAIN(cases)
