@@ -38,8 +38,8 @@ static size_t skip_ws(const char *s, size_t i, size_t len)
 }
 
 /* Given the opening quote at s[i], returns the offset just past the
- * closing one; *escaped is set when the string holds a backslash. */
-static size_t string_end(const char *s, size_t i, size_t len, int *escaped)
+ * closing one. */
+static size_t string_end(const char *s, size_t i, size_t len)
 {
     const char *p = s + i + 1, *end = s + len;
     for (;;) {
@@ -51,8 +51,6 @@ static size_t string_end(const char *s, size_t i, size_t len, int *escaped)
         size_t run = 0;
         while (q - run > p && q[-1 - (ptrdiff_t)run] == '\\')
             run++;
-        if (run > 0 || memchr(p, '\\', (size_t)(q - p)) != NULL)
-            *escaped = 1;
         if (run % 2 == 0)
             return (size_t)(q - s) + 1;
         p = q + 1;
@@ -73,26 +71,25 @@ static int scan_members(const char *s, size_t len, member *m)
     while (i < len) {
         if (n == MAX_MEMBERS || s[i] != '"')
             return -1;
-        int esc = 0;
-        size_t kend = string_end(s, i, len, &esc);
-        if (esc)
-            return -1;
+        size_t kend = string_end(s, i, len);
         m[n].key = s + i + 1;
         m[n].key_len = kend - i - 2;
+        if (memchr(m[n].key, '\\', m[n].key_len) != NULL)
+            return -1;
         i = skip_ws(s, kend, len);
         i = skip_ws(s, i + 1, len); /* past ':' */
         if (i >= len)
             return -1;
         size_t v = i;
         if (s[i] == '"') {
-            i = string_end(s, i, len, &esc);
+            i = string_end(s, i, len);
             m[n].array = 0;
         } else if (s[i] == '[') {
             i = skip_ws(s, i + 1, len);
             while (i < len && s[i] != ']') {
                 if (s[i] != '"')
                     return -1;
-                i = skip_ws(s, string_end(s, i, len, &esc), len);
+                i = skip_ws(s, string_end(s, i, len), len);
                 if (i < len && s[i] == ',')
                     i = skip_ws(s, i + 1, len);
             }
@@ -223,8 +220,7 @@ static int add_member(rp_doc *d, const member *m, const rp_srcfield *src,
     const char *s = m->val, *end = m->val + m->val_len;
     size_t i = m->array ? skip_ws(s, 1, m->val_len) : 0;
     while (s + i < end && s[i] == '"') {
-        int esc = 0;
-        size_t e = string_end(s, i, m->val_len, &esc);
+        size_t e = string_end(s, i, m->val_len);
         const char *v;
         size_t vlen;
         int rc = string_value(s + i, e - i, scratch, &v, &vlen);
@@ -268,10 +264,8 @@ int rp__json_decode_flat(const char *text, size_t len, rp_doc *d)
     const char *v;
     size_t vlen;
     int rc = string_value(id->val, id->val_len, &scratch, &v, &vlen);
-    if (rc == 0 && !rp_doc_id_valid(v, vlen))
-        rc = 1;
-    if (rc == 0)
-        rc = rp_doc_set_id(d, v, vlen, NULL);
+    if (rc == 0 && (rc = rp_doc_set_id(d, v, vlen, NULL)) == RP_EDOC)
+        rc = 1; /* an invalid id */
     d->type = RP_DOC_ARTICLE;
     if (rc == 0 && type != NULL) {
         rc = string_value(type->val, type->val_len, &scratch, &v, &vlen);

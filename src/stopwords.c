@@ -8,7 +8,7 @@
  * comparisons, with no branch on the word (a token is checked for every
  * word of every document, and a search whose steps each wait on the last
  * load cost 5% of a build). Longer words are compared one by one. The
- * hash tables are static; nothing is allocated.
+ * hash tables live in the static list; nothing is allocated.
  */
 #include "rapport/stopwords.h"
 
@@ -45,7 +45,7 @@ typedef struct hash {
 
 struct rp_stoplist {
     bucket by_len[STOP_MAX_LEN + 1]; /* index = word length; [0] is empty */
-    hash *hashed;                    /* static; made once */
+    hash hashed;                     /* made once */
 };
 
 /* Snowball's English stop list (snowballstem.org, algorithms/english),
@@ -109,7 +109,6 @@ static const char en10[][ROW_BYTES] = {
         (t), (uint8_t)COUNT(t)                                                 \
     }
 
-static hash english_hash;
 static pthread_once_t english_once = PTHREAD_ONCE_INIT;
 static void make_english(void);
 
@@ -117,7 +116,7 @@ static rp_stoplist english = {
     {{NULL, 0}, BUCKET(en1), BUCKET(en2), BUCKET(en3), BUCKET(en4),
      BUCKET(en5), BUCKET(en6), BUCKET(en7), BUCKET(en8), BUCKET(en9),
      BUCKET(en10)},
-    &english_hash,
+    {0, 0, {0}, {0}, 0},
 };
 
 /* Language names that select the English list: those rp_stemmer_new takes
@@ -202,7 +201,7 @@ static int cuckoo_put(hash *h, uint64_t k)
  * Left not ready (lookups stay correct, only slower) if none fits. */
 static void make_hash(rp_stoplist *list)
 {
-    hash *h = list->hashed;
+    hash *h = &list->hashed;
     uint64_t seed = 0x243F6A8885A308D3ull;
     for (int attempt = 0; attempt < 1000; attempt++) {
         memset(h, 0, sizeof *h);
@@ -239,7 +238,7 @@ bool rp_stoplist_has(const rp_stoplist *list, const char *word, size_t len)
 {
     if (list == NULL || len == 0 || len > STOP_MAX_LEN)
         return false;
-    const hash *h = list->hashed;
+    const hash *h = &list->hashed;
     if (len <= 8 && h->ready) {
         uint64_t k = pack_be(word, len);
         return (h->a[slot(k, h->ma)] == k) | (h->b[slot(k, h->mb)] == k);
@@ -254,5 +253,5 @@ bool rp_stoplist_has(const rp_stoplist *list, const char *word, size_t len)
 
 int rp__stoplist_hashed(const rp_stoplist *list)
 {
-    return list != NULL && list->hashed->ready;
+    return list != NULL && list->hashed.ready;
 }
