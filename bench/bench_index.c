@@ -68,7 +68,7 @@ int main(int argc, char **argv)
     uint64_t docs = 0;
     phases ph;
     memset(&ph, 0, sizeof ph);
-    rp_batch_opts bo = {threads, on_progress, &ph, 0};
+    rp_batch_opts bo = {threads, on_progress, &ph, 0, 0};
     rc = rp_batch_new(ix, &bo, &b);
     if (rc == 0)
         rc = rp_feed_path(b, corpus, NULL, NULL, &docs, &err);

@@ -210,7 +210,7 @@ int main(int argc, char **argv)
         printf("stored the vocabulary from %s\n", vocab);
         return 0;
     }
-    rp_batch_opts bopts = {threads, on_phase, &pg, 0};
+    rp_batch_opts bopts = {threads, on_phase, &pg, 0, 0};
     rp_batch *b = NULL;
     if ((rc = rp_batch_new(ix, &bopts, &b)) != 0) {
         rp_index_close(ix);

@@ -1196,7 +1196,7 @@ static int commit_batch(srv *s, rp_batch *b, rp_batch_result *res,
 static rp_batch *begin_write(srv *s, srv_response *resp)
 {
     rp_batch *b;
-    rp_batch_opts bo = {1, NULL, NULL, 0};
+    rp_batch_opts bo = {1, NULL, NULL, 0, 0};
     int rc = rp_batch_new(s->ix, &bo, &b);
     if (rc != 0) {
         lib_error(resp, rc, NULL);

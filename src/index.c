@@ -56,11 +56,16 @@
  * lock, an exclusive flock(2) on data.mdb (and a mutex within a process).
  * A bulk batch into an empty index holds it across several transactions:
  * it stores document and fee records ahead, under docids from "stats"
- * next_docid on, in transactions that change nothing else, then commits
- * ids, norms, terms, postings, facets and stats in its last one. Until
- * then the staged records are unreachable (no id, posting or statistic
- * names them). Records at or past next_docid found by a writer holding the
- * lock belong to a batch that died, and are swept before it writes.
+ * next_docid on, in transactions that change nothing else. When the
+ * dictionary (terms) and the posting blocks are empty too, it then writes
+ * its posting blocks ahead the same way, keeping its dictionary entries
+ * back. Its last transaction commits ids, norms, terms, the remaining
+ * postings, facets and stats. Until then the staged records are
+ * unreachable: no id, dictionary entry or statistic names them, and
+ * readers reach posting blocks only through the dictionary. Records at or
+ * past next_docid, and posting blocks while the dictionary is empty, found
+ * by a writer holding the lock belong to a batch that died, and are swept
+ * before it writes.
  *
  * History: version 1 had no length bounds (in blocks or terms); version 2
  * no per-type document counts in "stats"; version 3 no facets or fees;
@@ -561,6 +566,39 @@ int rp_txn_commit(rp_txn *t)
     return rc;
 }
 
+int rp_txn_checkpoint(rp_txn *t)
+{
+    if (!t->write || t->txn == NULL)
+        return RP_EINVAL;
+    int rc = flush_norms(t);
+    if (rc != 0)
+        mdb_txn_abort(t->txn);
+    else
+        rc = map_rc(mdb_txn_commit(t->txn));
+    t->txn = NULL;
+    if (rc == 0)
+        rc = map_rc(mdb_txn_begin(t->ix->env, NULL, 0, &t->txn));
+    return rc;
+}
+
+static int db_entries(rp_txn *t, int db, size_t *n)
+{
+    MDB_stat st;
+    int rc = map_rc(mdb_stat(t->txn, t->ix->dbi[db], &st));
+    *n = rc == 0 ? st.ms_entries : 0;
+    return rc;
+}
+
+int rp_txn_postings_empty(rp_txn *t, int *empty)
+{
+    size_t terms, blocks;
+    int rc = db_entries(t, DB_TERMS, &terms);
+    if (rc == 0)
+        rc = db_entries(t, DB_POSTINGS, &blocks);
+    *empty = rc == 0 && terms == 0 && blocks == 0;
+    return rc;
+}
+
 void rp_txn_abort(rp_txn *t)
 {
     if (t == NULL)
@@ -704,6 +742,16 @@ int rp_txn_sweep_staged(rp_txn *t, rp_docid from, size_t *swept)
         rc = sweep_from(t, DB_DOCS, from, &n);
     if (rc == 0)
         rc = sweep_from(t, DB_FEES, from, &n);
+    /* Blocks with no dictionary are a dead batch's staged postings. */
+    size_t terms = 0, blocks = 0;
+    if (rc == 0)
+        rc = db_entries(t, DB_TERMS, &terms);
+    if (rc == 0)
+        rc = db_entries(t, DB_POSTINGS, &blocks);
+    if (rc == 0 && terms == 0 && blocks > 0) {
+        rc = map_rc(mdb_drop(t->txn, t->ix->dbi[DB_POSTINGS], 0));
+        n += blocks;
+    }
     if (swept)
         *swept = n;
     return rc;
@@ -1254,13 +1302,14 @@ void rp_appender_fini(rp_appender *a)
     rp_appender_init(a);
 }
 
-int rp_appender_begin_buffered(rp_appender *a, rp_buf *out, const char *term,
-                               size_t len)
+int rp_appender_begin_buffered(rp_appender *a, rp_buf *out, rp_buf *terms_out,
+                               const char *term, size_t len)
 {
     if (out == NULL || len == 0 || len > RP_TERM_MAX_BYTES)
         return RP_EINVAL;
     a->txn = NULL;
     a->out = out;
+    a->terms_out = terms_out ? terms_out : out;
     memcpy(a->term, term, len);
     a->term_len = len;
     a->bulk = 1;
@@ -1368,8 +1417,8 @@ int rp_appender_end(rp_appender *a)
                             &a->enc);
     rc = terminfo_encode(&a->info, &a->enc);
     if (rc == 0)
-        rc = put_record(a->out, DB_TERMS, a->term, a->term_len, a->enc.data,
-                        a->enc.len);
+        rc = put_record(a->terms_out, DB_TERMS, a->term, a->term_len,
+                        a->enc.data, a->enc.len);
     return rc;
 }
 

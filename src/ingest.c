@@ -19,6 +19,9 @@
  * reachable; a batch that fails sweeps them (storage spec in src/index.c).
  * This takes the records out of the final commit, which LMDB writes on one
  * thread, and keeps the decoded documents from all being held at once.
+ * When the index has no postings either, the commit writes the posting
+ * blocks ahead in the same way (rp__merge's stage_bytes) and keeps the
+ * dictionary entries, which make them reachable, for its last transaction.
  */
 #include "rapport/ingest.h"
 
@@ -39,6 +42,7 @@
 #define CHUNK_OPS 1024      /* operations handed to a worker at a time */
 #define TEXT_BLOCK (1u << 20) /* arena block for deleted ids */
 #define CHUNK_TEXT (1u << 20) /* first JSON buffer of a chunk */
+#define SPARE_BUFS 8        /* JSON buffers kept for reuse */
 #define FIELD_GAP 16        /* positions between field values: no phrase
                                spans two values */
 
@@ -98,6 +102,12 @@ struct rp_batch {
     pthread_cond_t cv;
     size_t submitted, taken;
     int closing;
+    /* JSON buffers of analysed chunks, kept for new chunks (guarded by mu):
+     * a fresh megabyte per chunk would be memory the system must hand over
+     * anew each time. Owned. */
+    char *spare[SPARE_BUFS];
+    size_t spare_cap[SPARE_BUFS];
+    size_t nspare;
     size_t nworkers;
     worker workers[MAX_THREADS];
     worker self; /* the committing thread's share */
@@ -113,6 +123,7 @@ struct rp_batch {
     rp_docid base;      /* docid of operation 0 when staging */
     size_t staged;      /* chunks [0, staged) are stored */
     int stage_rc;       /* a staging failure, reported at commit */
+    int stage_postings; /* the index has no postings: stage them too */
 };
 
 int rp_batch_new(rp_index *ix, const rp_batch_opts *opts, rp_batch **out)
@@ -132,6 +143,8 @@ int rp_batch_new(rp_index *ix, const rp_batch_opts *opts, rp_batch **out)
         b->opts.threads = MAX_THREADS;
     if (b->opts.stage_every == 0)
         b->opts.stage_every = RP_BATCH_STAGE_EVERY;
+    if (b->opts.stage_bytes == 0)
+        b->opts.stage_bytes = RP_BATCH_STAGE_BYTES;
     if (pthread_mutex_init(&b->mu, NULL) != 0) {
         free(b);
         return RP_ENOMEM;
@@ -190,6 +203,9 @@ static void clear(rp_batch *b)
         free(b->chunks[c]);
     }
     b->nchunks = b->nops = 0;
+    for (size_t i = 0; i < b->nspare; i++)
+        free(b->spare[i]);
+    b->nspare = 0;
     for (size_t i = 0; i < b->nblocks; i++)
         free(b->blocks[i]);
     b->nblocks = 0;
@@ -287,6 +303,22 @@ static int analyze_doc(rp_analyzer *an, const rp_doc *d, rp_docid docid,
     return rc;
 }
 
+/* Keeps the JSON buffer of analysed chunk c for a new chunk, or frees it
+ * when enough are kept. */
+static void spare_json(rp_batch *b, chunk *c)
+{
+    pthread_mutex_lock(&b->mu);
+    if (c->json != NULL && b->nspare < SPARE_BUFS) {
+        b->spare[b->nspare] = c->json;
+        b->spare_cap[b->nspare++] = c->json_cap;
+        c->json = NULL;
+    }
+    pthread_mutex_unlock(&b->mu);
+    free(c->json);
+    c->json = NULL;
+    c->json_cap = 0;
+}
+
 /* Parses (if needed) and analyzes one chunk under local ids base + i + 1. */
 static void process_chunk(worker *w, chunk *c)
 {
@@ -321,8 +353,7 @@ static void process_chunk(worker *w, chunk *c)
         }
         atomic_fetch_add_explicit(&b->done, 1, memory_order_relaxed);
     }
-    free(c->json);
-    c->json = NULL;
+    spare_json(b, c);
     atomic_store_explicit(&c->ready, 1, memory_order_release);
 }
 
@@ -375,6 +406,31 @@ static void submit(rp_batch *b)
     pthread_mutex_unlock(&b->mu);
 }
 
+/* The filling thread reads faster than a worker analyses: left alone it
+ * would hold the whole input's JSON before the workers reach it, hundreds
+ * of megabytes of memory touched once. So while more than AHEAD chunks per
+ * worker wait in the queue, it takes the oldest and analyses it itself,
+ * then stages what is ready: reading keeps pace with analysis, and the
+ * chunks' memory is freed and reused as the batch goes. */
+#define AHEAD 2
+
+static void help(rp_batch *b)
+{
+    b->self.b = b;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        chunk *c = b->submitted - b->taken > AHEAD * b->nworkers
+                       ? b->chunks[b->taken++]
+                       : NULL;
+        pthread_mutex_unlock(&b->mu);
+        if (c == NULL)
+            return;
+        if (!atomic_load(&b->failed))
+            process_chunk(&b->self, c);
+        stage_ready(b);
+    }
+}
+
 /* ---- adding operations -------------------------------------------------- */
 
 static op *push_op(rp_batch *b)
@@ -384,6 +440,7 @@ static op *push_op(rp_batch *b)
         if (last != NULL) {
             submit(b);
             stage_ready(b); /* a failure is reported at commit */
+            help(b);
         }
         chunk *c = malloc(sizeof *c);
         if (c == NULL)
@@ -401,6 +458,10 @@ static op *push_op(rp_batch *b)
             return NULL;
         }
         b->chunks[b->nchunks++] = c;
+        if (b->nspare > 0) {
+            c->json = b->spare[--b->nspare];
+            c->json_cap = b->spare_cap[b->nspare];
+        }
         pthread_mutex_unlock(&b->mu);
         last = c;
     }
@@ -564,6 +625,8 @@ static int stage_start(rp_batch *b, rp_txn **t)
     if (rc == 0)
         rc = rp_txn_sweep_staged(*t, st.next_docid, NULL);
     if (rc == 0)
+        rc = rp_txn_postings_empty(*t, &b->stage_postings);
+    if (rc == 0)
         rc = commit_state(b, *t);
     if (rc != 0) {
         rp_txn_abort(*t);
@@ -660,6 +723,7 @@ static void stage_end(rp_batch *b, int committed)
     b->staged = 0;
     b->base = 0;
     b->stage_rc = 0;
+    b->stage_postings = 0;
 }
 
 /* ---- commit ------------------------------------------------------------- */
@@ -1013,7 +1077,10 @@ int rp_batch_commit(rp_batch *b, rp_batch_result *out, rp_error *err)
         for (size_t k = 0; k < b->nworkers; k++)
             segs[ns++] = b->workers[k].seg;
         segs[ns++] = b->self.seg;
-        rp__merge_in in = {segs, ns, map, b->nops + 1, t, bulk,
+        size_t stage_bytes = bulk && b->stage == 1 && b->stage_postings
+                                 ? b->opts.stage_bytes
+                                 : 0;
+        rp__merge_in in = {segs, ns, map, b->nops + 1, t, bulk, stage_bytes,
                            b->opts.threads, b->opts.progress,
                            b->opts.progress_ctx};
         rc = rp__merge(&in, store_docs, &sa, &res.terms, &res.postings);

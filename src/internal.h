@@ -41,6 +41,10 @@ typedef struct rp__merge_in {
     size_t nmap;            /* entries in map */
     rp_txn *txn;            /* the write transaction */
     int bulk;               /* the index was empty: sorted appends */
+    size_t stage_bytes;     /* > 0 (bulk only): commit posting blocks ahead
+                               every stage_bytes of them, and write the
+                               dictionary entries, which make them
+                               reachable, in the last transaction */
     unsigned threads;       /* encoders for bulk builds */
     rp_progress_cb progress; /* may be NULL; phase "write" */
     void *progress_ctx;
@@ -54,7 +58,8 @@ typedef struct rp__merge_in {
  * error (RP_ENOMEM, RP_EFULL, RP_ECORRUPT, -errno).
  *
  * meanwhile, if not NULL, runs on the calling thread while bulk encoders
- * work on theirs (it may use the transaction: the encoders do not); its
+ * work on theirs (it may use the transaction: the encoders do not), or
+ * with stage_bytes in the last transaction, after the staged postings; its
  * non-zero result fails the merge.
  */
 int rp__merge(const rp__merge_in *in, int (*meanwhile)(void *), void *arg,

@@ -91,6 +91,7 @@ typedef struct encoder {
     size_t from, to;      /* global terms [from, to) */
     int buffered;         /* write records into out, not the txn */
     rp_buf out;
+    rp_buf dict;          /* staging: the dictionary entries, held back */
     uint64_t terms, postings;
     int rc;
     int done;             /* encoded (guarded by the pool's mutex) */
@@ -150,7 +151,9 @@ static void *encode(void *arg)
         }
         if (rc == 0)
             rc = e->buffered
-                     ? rp_appender_begin_buffered(&a, &e->out, term, tlen)
+                     ? rp_appender_begin_buffered(
+                           &a, &e->out, in->stage_bytes ? &e->dict : NULL,
+                           term, tlen)
                      : rp_appender_begin(&a, in->txn, term, tlen, in->bulk);
         /* Merge by local id; the map keeps the order. */
         while (rc == 0) {
@@ -242,10 +245,12 @@ static void *encode_ranges(void *arg)
 }
 
 /* Writes the ranges to the transaction in order, encoding ranges itself
- * while the next one to write is not ready. Returns the first failure. */
+ * while the next one to write is not ready; when staging, commits them
+ * every stage_bytes. Returns the first failure. */
 static int write_ranges(const rp__merge_in *in, pool *p, size_t nterms)
 {
     int rc = 0;
+    size_t pending = 0; /* bytes written since the last commit */
     for (size_t put = 0; put < p->n && rc == 0; put++) {
         pthread_mutex_lock(&p->mu);
         while (!p->r[put].done) {
@@ -258,6 +263,11 @@ static int write_ranges(const rp__merge_in *in, pool *p, size_t nterms)
         rc = p->r[put].rc;
         if (rc == 0)
             rc = rp_txn_put_records(in->txn, &p->r[put].out);
+        pending += p->r[put].out.len;
+        if (rc == 0 && in->stage_bytes && pending >= in->stage_bytes) {
+            rc = rp_txn_checkpoint(in->txn);
+            pending = 0;
+        }
         rp_buf_fini(&p->r[put].out);
         report(in, p->r[put].to, nterms);
     }
@@ -325,7 +335,7 @@ int rp__merge(const rp__merge_in *in, int (*meanwhile)(void *), void *arg,
             for (size_t w = 0; w < nt; w++)
                 started[w] =
                     pthread_create(&tid[w], NULL, encode_ranges, &p) == 0;
-            rc = meanwhile ? meanwhile(arg) : 0;
+            rc = meanwhile && !in->stage_bytes ? meanwhile(arg) : 0;
             if (rc != 0) {
                 pthread_mutex_lock(&p.mu);
                 p.stop = 1;
@@ -339,11 +349,18 @@ int rp__merge(const rp__merge_in *in, int (*meanwhile)(void *), void *arg,
             pthread_cond_destroy(&p.cv);
             pthread_mutex_destroy(&p.mu);
         }
+        /* Staging: the last transaction, which makes the postings
+         * reachable. */
+        if (rc == 0 && in->stage_bytes && meanwhile)
+            rc = meanwhile(arg);
+        for (size_t k = 0; rc == 0 && in->stage_bytes && k < nr; k++)
+            rc = rp_txn_put_records(in->txn, &p.r[k].dict);
     }
     for (size_t k = 0; p.r && k < nr; k++) {
         *terms += p.r[k].terms;
         *postings += p.r[k].postings;
         rp_buf_fini(&p.r[k].out);
+        rp_buf_fini(&p.r[k].dict);
     }
     report(in, g.n, g.n);
     free(p.r);

@@ -48,7 +48,7 @@ static inline int tdb_add(tdb *t, const char *const *lines, rp_error *err)
 {
     rp_batch *b;
     /* Four workers whatever the machine: the threaded paths always run. */
-    rp_batch_opts o = {4, NULL, NULL, 0};
+    rp_batch_opts o = {4, NULL, NULL, 0, 0};
     ASSERT_OK(rp_batch_new(t->ix, &o, &b));
     for (size_t i = 0; lines[i]; i++)
         ASSERT_OK(rp_batch_add_json(b, lines[i], strlen(lines[i]), "t", 

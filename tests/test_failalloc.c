@@ -104,7 +104,7 @@ static int commit_lines(rp_index *ix, const char *const *lines,
                         const char *del, long n)
 {
     rp_batch *b;
-    rp_batch_opts o = {1, NULL, NULL, 0};
+    rp_batch_opts o = {1, NULL, NULL, 0, 0};
     int rc = rp_batch_new(ix, &o, &b);
     if (!ok_or_nomem(rc, "rp_batch_new", n))
         return rc;

@@ -61,7 +61,7 @@ static void setup(void)
     snprintf(db, sizeof db, "%s/db", fx.dir);
     rp_error_clear(&fx.err);
     ASSERT_OK(rp_index_open(db, NULL, &fx.ix, &fx.err));
-    rp_batch_opts o = {2, NULL, NULL, 0};
+    rp_batch_opts o = {2, NULL, NULL, 0, 0};
     ASSERT_OK(rp_batch_new(fx.ix, &o, &fx.b));
 }
 

@@ -304,7 +304,7 @@ static void test_parse_size(void)
 static int add_range(rp_index *ix, int from, int to)
 {
     rp_batch *b;
-    rp_batch_opts o = {1, NULL, NULL, 0};
+    rp_batch_opts o = {1, NULL, NULL, 0, 0};
     ASSERT_OK(rp_batch_new(ix, &o, &b));
     int rc = 0;
     for (int i = from; i < to && rc == 0; i++) {

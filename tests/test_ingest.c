@@ -350,12 +350,13 @@ static const char *staged_line(int i, char *buf, size_t cap)
 }
 
 /* Builds the staging corpus into t with stage_every (RP_BATCH_UNSTAGED:
- * never) and two threads; progress (may be NULL) sees the phases. */
+ * never) and two threads; progress (may be NULL) sees the phases. Staged
+ * postings are committed after each range of terms (stage_bytes 1). */
 static int staged_build(tdb *t, unsigned stage_every, rp_progress_cb progress,
                         rp_error *err)
 {
     rp_batch *b;
-    rp_batch_opts o = {2, progress, NULL, stage_every};
+    rp_batch_opts o = {2, progress, NULL, stage_every, 1};
     ASSERT_OK(rp_batch_new(t->ix, &o, &b));
     char line[512];
     for (int i = 0; i < SDOCS; i++) {
@@ -466,9 +467,31 @@ static void exit_at_write(void *ctx, const char *phase, uint64_t done,
         _exit(0); /* dies between its staged and its last transaction */
 }
 
-/* A staging batch that dies leaves records no reader reaches; the next
- * batch, staged or not, sweeps them and commits. */
-static void test_staged_leftovers_swept(void)
+/* Dies once the first range of terms has its posting blocks committed. */
+static void exit_mid_write(void *ctx, const char *phase, uint64_t done,
+                           uint64_t total)
+{
+    (void)ctx;
+    if (strcmp(phase, "write") == 0 && done > 0 && done < total)
+        _exit(0);
+}
+
+/* Whether the index holds no dictionary entry and no posting block. */
+static int postings_empty(tdb *t)
+{
+    rp_txn *txn;
+    int empty;
+    ASSERT_OK(rp_txn_begin(t->ix, 0, &txn));
+    ASSERT_OK(rp_txn_postings_empty(txn, &empty));
+    rp_txn_abort(txn);
+    return empty;
+}
+
+/* A staging batch that dies (in die) leaves records no reader reaches;
+ * the next batch, staged or not, sweeps them and commits. With
+ * blocks_staged, it died after committing posting blocks: the sweep takes
+ * them too. */
+static void leftovers_swept(rp_progress_cb die, int blocks_staged)
 {
     for (int next_staged = 0; next_staged < 2; next_staged++) {
         tdb t;
@@ -480,7 +503,7 @@ static void test_staged_leftovers_swept(void)
             if (rp_index_open(t.dir, NULL, &ix, NULL) != 0)
                 _exit(2);
             t.ix = ix;
-            staged_build(&t, 1, exit_at_write, NULL);
+            staged_build(&t, 1, die, NULL);
             _exit(3); /* not reached */
         }
         t_wait_ok(pid);
@@ -490,6 +513,21 @@ static void test_staged_leftovers_swept(void)
         ASSERT_EQ(s.ndocs, 0);
         ASSERT(record_at(&t, 1));    /* what the dead batch staged */
         ASSERT_STR_EQ(tdb_ids(&t, "uniq7"), "");
+        ASSERT_STR_EQ(tdb_ids(&t, "grief"), "");
+        ASSERT_EQ(postings_empty(&t), !blocks_staged);
+        if (blocks_staged) {
+            /* The sweep itself, in a transaction left uncommitted. */
+            rp_txn *txn;
+            size_t swept = 0;
+            ASSERT_OK(rp_txn_begin(t.ix, 1, &txn));
+            ASSERT_OK(rp_txn_sweep_staged(txn, (rp_docid)s.next_docid,
+                                          &swept));
+            int empty;
+            ASSERT_OK(rp_txn_postings_empty(txn, &empty));
+            ASSERT(empty);
+            ASSERT(swept > SDOCS); /* the records, and blocks besides */
+            rp_txn_abort(txn);
+        }
         if (next_staged) {
             ASSERT_OK(staged_build(&t, 1, NULL, NULL));
             stats_of(&t, &s);
@@ -505,9 +543,24 @@ static void test_staged_leftovers_swept(void)
             ASSERT(!record_at(&t, 2));
             ASSERT(!record_at(&t, SDOCS));
             ASSERT_STR_EQ(tdb_ids(&t, "kestrel"), "solo");
+            ASSERT_STR_EQ(tdb_ids(&t, "grief"), "");
+            rp_index_space sp;
+            ASSERT_OK(rp_index_space_get(t.ix, &sp));
+            ASSERT_EQ(sp.nterms, 1);
+            ASSERT(sp.postings <= 4096); /* solo's block, one page */
         }
         tdb_close(&t);
     }
+}
+
+static void test_staged_leftovers_swept(void)
+{
+    leftovers_swept(exit_at_write, 0);
+}
+
+static void test_staged_blocks_swept(void)
+{
+    leftovers_swept(exit_mid_write, 1);
 }
 
 /* A bad document fails a staging batch whole: nothing is found, nothing
@@ -517,7 +570,7 @@ static void test_staged_failure_sweeps(void)
     tdb t;
     tdb_open(&t);
     rp_batch *b;
-    rp_batch_opts o = {2, NULL, NULL, 1};
+    rp_batch_opts o = {2, NULL, NULL, 1, 0};
     ASSERT_OK(rp_batch_new(t.ix, &o, &b));
     char line[512];
     for (int i = 0; i < SDOCS; i++) {
@@ -578,6 +631,7 @@ static const t_case cases[] = {
     T(test_readers_keep_snapshot),
     T(test_staged_equals_unstaged),
     T(test_staged_leftovers_swept),
+    T(test_staged_blocks_swept),
     T(test_staged_failure_sweeps),
     T(test_writer_lock_excludes),
     {NULL, NULL},

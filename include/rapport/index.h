@@ -137,6 +137,17 @@ int rp_txn_commit(rp_txn *txn);
 /* Abandons txn's changes and frees it. NULL is fine. */
 void rp_txn_abort(rp_txn *txn);
 
+/* Commits what write transaction txn holds and goes on in a new one under
+ * the same writer lock, through the same txn. Only for writes no reader
+ * reaches until a later transaction (staged records, see the storage spec
+ * in src/index.c). Returns 0 or rp_txn_commit's errors; after a failure
+ * txn can only be aborted. */
+int rp_txn_checkpoint(rp_txn *txn);
+
+/* *empty: 1 when neither the dictionary nor the posting blocks hold
+ * anything, so a batch may stage postings. Returns 0 or an LMDB error. */
+int rp_txn_postings_empty(rp_txn *txn, int *empty);
+
 /* Collection statistics. */
 typedef struct rp_stats {
     uint64_t ndocs;                /* live documents */
@@ -166,9 +177,10 @@ int rp_txn_doc_put(rp_txn *txn, rp_docid doc, const void *rec, size_t len,
 int rp_txn_doc_del(rp_txn *txn, rp_docid doc);
 
 /* Deletes the document and fee records under docids >= from (write
- * transaction): what a staged batch left behind when it did not commit
- * (see the storage spec in src/index.c). *swept (may be NULL) counts the
- * records. Returns 0, RP_EINVAL (read transaction) or an LMDB error. */
+ * transaction), and every posting block when the dictionary is empty:
+ * what a staged batch left behind when it did not commit (see the storage
+ * spec in src/index.c). *swept (may be NULL) counts the records and
+ * blocks. Returns 0, RP_EINVAL (read transaction) or an LMDB error. */
 int rp_txn_sweep_staged(rp_txn *txn, rp_docid from, size_t *swept);
 
 /* External id <-> internal id. RP_ENOTFOUND when absent. */
@@ -269,6 +281,7 @@ void rp_termcur_close(rp_termcur *tc);
 typedef struct rp_appender {
     rp_txn *txn;          /* NULL when writing to out */
     rp_buf *out;          /* buffered mode: records for rp_txn_put_records */
+    rp_buf *terms_out;    /* buffered mode: its dictionary entries */
     char term[RP_TERM_MAX_BYTES];
     size_t term_len;
     int bulk;
@@ -289,13 +302,14 @@ int rp_appender_end(rp_appender *a);
 
 /*
  * Buffered mode, for bulk builds on several threads: the appender touches
- * no transaction and appends its blocks and dictionary entry to out as
- * records that rp_txn_put_records later writes, in order, with LMDB's
- * sorted append. Terms must arrive in byte order, each new to the index;
- * the buffers of several appenders are written in term order.
+ * no transaction and appends its blocks to out and its dictionary entry to
+ * terms_out (out when NULL) as records that rp_txn_put_records later
+ * writes, in order, with LMDB's sorted append. Terms must arrive in byte
+ * order, each new to the index; the buffers of several appenders are
+ * written in term order.
  */
-int rp_appender_begin_buffered(rp_appender *a, rp_buf *out, const char *term,
-                               size_t len);
+int rp_appender_begin_buffered(rp_appender *a, rp_buf *out, rp_buf *terms_out,
+                               const char *term, size_t len);
 
 /* Writes records made by buffered appenders. Returns 0, RP_EFULL,
  * RP_ECORRUPT (malformed records, or keys not in order) or -errno. */

@@ -31,15 +31,20 @@ typedef void (*rp_progress_cb)(void *ctx, const char *phase, uint64_t done,
  * transactions of stage_every analysed chunks of 1,024 operations each.
  * Its last transaction adds everything that makes them reachable, so the
  * batch stays all or nothing (storage spec in src/index.c). It holds the
- * index's writer lock from its first staged transaction to its end. */
+ * index's writer lock from its first staged transaction to its end. When
+ * the index has no postings either, the commit writes its posting blocks
+ * ahead too, in transactions of about stage_bytes, so they do not all wait
+ * in memory for the last one. */
 #define RP_BATCH_STAGE_EVERY 16u  /* the default */
 #define RP_BATCH_UNSTAGED 0xFFFFFFFFu /* never stage */
+#define RP_BATCH_STAGE_BYTES ((size_t)8 << 20) /* the default */
 
 typedef struct rp_batch_opts {
     unsigned threads;        /* worker threads; 0 = number of cores */
     rp_progress_cb progress; /* may be NULL */
     void *progress_ctx;
     unsigned stage_every;    /* 0: RP_BATCH_STAGE_EVERY */
+    size_t stage_bytes;      /* 0: RP_BATCH_STAGE_BYTES */
 } rp_batch_opts;
 
 typedef struct rp_batch_result {
