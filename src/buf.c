@@ -127,17 +127,6 @@ void rp_buf_put_varint_rc(rp_buf *b, uint64_t v, int *rc)
         *rc = rp_buf_put_varint(b, v);
 }
 
-size_t rp_varint_put(unsigned char *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
-
 size_t rp_varint_get(const unsigned char *p, const unsigned char *end,
                      uint64_t *v)
 {
@@ -155,13 +144,10 @@ size_t rp_varint_get(const unsigned char *p, const unsigned char *end,
     return 0;
 }
 
-size_t rp_varint_get32(const unsigned char *p, const unsigned char *end,
-                       uint32_t *v)
+/* rp_varint_get32 past its one-byte case (include/rapport/buf.h). */
+size_t rp_varint_get32_long(const unsigned char *p, const unsigned char *end,
+                            uint32_t *v)
 {
-    if (p < end && p[0] < 0x80) {
-        *v = p[0];
-        return 1;
-    }
     uint64_t x;
     size_t n = rp_varint_get(p, end, &x);
     if (n == 0 || x > UINT32_MAX)

@@ -47,23 +47,36 @@ static size_t svb_bytes_for(const unsigned char *keys, uint32_t count,
     return total;
 }
 
+/* Bytes of varint v (v < 2^32). */
+static size_t varint_len32(uint32_t v)
+{
+    return v < (1u << 7) ? 1 : v < (1u << 14) ? 2 : v < (1u << 21) ? 3
+         : v < (1u << 28) ? 4 : 5;
+}
+
+/* The most ftf bytes a posting takes: the marker, its mask (two varint
+ * bytes at most) and a tf of up to three varint bytes per field. */
+#define FTF_MAX (3 + RP_NFIELDS * 3)
+
 int rp_block_encode(const rp_posting *p, size_t n, rp_buf *out)
 {
     if (n == 0 || n > RP_BLOCK_DOCS)
         return RP_EINVAL;
     uint32_t gaps[RP_BLOCK_DOCS];
     unsigned char docs[RP_BLOCK_DOCS * 5 + 32];
+    unsigned char ftf[RP_BLOCK_DOCS * FTF_MAX];
+    size_t ftf_len = 0, pos_len = 0;
     rp_bound bound;
     memset(&bound, 0, sizeof bound);
     rp_lenbound lens;
     rp_lenbound_init(&lens);
     rp_impact_builder imp;
     rp_impact_builder_init(&imp);
-    rp_buf ftf = RP_BUF_INIT, pos = RP_BUF_INIT;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    /* First pass: check, gather bounds, write the ftf bytes and count the
+     * position bytes, which the second pass writes straight into out. */
+    for (size_t i = 0; i < n; i++) {
         if (p[i].doc == 0 || (i > 0 && p[i].doc <= p[i - 1].doc))
-            rc = RP_EINVAL;
+            return RP_EINVAL;
         if (i > 0)
             gaps[i - 1] = p[i].doc;
         rp_lenbound_add(&lens, p[i].len);
@@ -79,53 +92,59 @@ int rp_block_encode(const rp_posting *p, size_t n, rp_buf *out)
             if (p[i].tf[f] > bound.maxtf[f])
                 bound.maxtf[f] = p[i].tf[f];
         }
-        if (mask == 0 || total != p[i].npos) {
-            rc = RP_EINVAL;
-            break;
-        }
+        if (mask == 0 || total != p[i].npos)
+            return RP_EINVAL;
         if ((mask & (mask - 1)) == 0 && p[i].tf[last] < 16) {
-            unsigned char b = (unsigned char)(last << 4 | p[i].tf[last]);
-            rp_buf_append_rc(&ftf, &b, 1, &rc);
+            ftf[ftf_len++] = (unsigned char)(last << 4 | p[i].tf[last]);
         } else {
-            unsigned char b = FTF_EXTENDED;
-            rp_buf_append_rc(&ftf, &b, 1, &rc);
-            rp_buf_put_varint_rc(&ftf, mask, &rc);
+            ftf[ftf_len++] = FTF_EXTENDED;
+            ftf_len += rp_varint_put(ftf + ftf_len, mask);
             for (unsigned f = 0; f < RP_NFIELDS; f++)
                 if (mask & (1u << f))
-                    rp_buf_put_varint_rc(&ftf, p[i].tf[f], &rc);
+                    ftf_len += rp_varint_put(ftf + ftf_len, p[i].tf[f]);
         }
         rp_pos prev = 0;
-        for (uint32_t j = 0; j < p[i].npos && rc == 0; j++) {
-            if (j > 0 && p[i].pos[j] < prev)
-                rc = RP_EINVAL;
-            rp_buf_put_varint_rc(&pos, p[i].pos[j] - prev, &rc);
+        for (uint32_t j = 0; j < p[i].npos; j++) {
+            if (p[i].pos[j] < prev)
+                return RP_EINVAL;
+            pos_len += varint_len32(p[i].pos[j] - prev);
             prev = p[i].pos[j];
         }
     }
     size_t docs_bytes = 0;
-    if (rc == 0 && n > 1)
+    if (n > 1)
         docs_bytes = streamvbyte_delta_encode(gaps, (uint32_t)(n - 1), docs,
                                               p[0].doc);
+    int rc = 0;
     rp_buf_put_varint_rc(out, n, &rc);
     rp_buf_put_varint_rc(out, p[0].doc, &rc);
     rp_buf_put_varint_rc(out, p[n - 1].doc - p[0].doc, &rc);
     if (rc == 0)
         rc = rp_bound_put(out, &bound);
     rp_buf_put_varint_rc(out, docs_bytes, &rc);
-    rp_buf_put_varint_rc(out, ftf.len, &rc);
-    rp_buf_put_varint_rc(out, pos.len, &rc);
+    rp_buf_put_varint_rc(out, ftf_len, &rc);
+    rp_buf_put_varint_rc(out, pos_len, &rc);
     rp_buf_append_rc(out, docs, docs_bytes, &rc);
-    rp_buf_append_rc(out, ftf.data, ftf.len, &rc);
-    rp_buf_append_rc(out, pos.data, pos.len, &rc);
+    rp_buf_append_rc(out, ftf, ftf_len, &rc);
     if (rc == 0)
-        rc = rp_lenbound_put(out, &lens);
+        rc = rp_buf_reserve(out, pos_len);
+    if (rc != 0)
+        return rc;
+    unsigned char *w = out->data + out->len;
+    for (size_t i = 0; i < n; i++) {
+        rp_pos prev = 0;
+        for (uint32_t j = 0; j < p[i].npos; j++) {
+            w += rp_varint_put(w, p[i].pos[j] - prev);
+            prev = p[i].pos[j];
+        }
+    }
+    out->len += pos_len;
+    rc = rp_lenbound_put(out, &lens);
     if (rc == 0) {
         rp_impacts front;
         rp_impact_finish(&imp, &front);
         rc = rp_impacts_put(out, &front);
     }
-    rp_buf_fini(&ftf);
-    rp_buf_fini(&pos);
     return rc;
 }
 

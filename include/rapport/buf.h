@@ -57,8 +57,19 @@ int rp_buf_put_varint(rp_buf *b, uint64_t v);
 void rp_buf_append_rc(rp_buf *b, const void *p, size_t n, int *rc);
 void rp_buf_put_varint_rc(rp_buf *b, uint64_t v, int *rc);
 
-/* Writes v as a varint to p (room for 10 bytes); returns bytes written. */
-size_t rp_varint_put(unsigned char *p, uint64_t v);
+/* Writes v as a varint to p (room for 10 bytes); returns bytes written.
+ * Inline, as rp_varint_get32's one-byte case: a build runs them for every
+ * position of every posting, three times over. */
+static inline size_t rp_varint_put(unsigned char *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (unsigned char)v;
+    return n;
+}
 
 /* Reads a varint from p[0..end) into *v. Returns bytes read, or 0 if the
  * input ends early or the varint is longer than 10 bytes (stored data is
@@ -67,7 +78,16 @@ size_t rp_varint_get(const unsigned char *p, const unsigned char *end,
                      uint64_t *v);
 
 /* Same for a value that must fit in 32 bits; 0 if it does not. */
-size_t rp_varint_get32(const unsigned char *p, const unsigned char *end,
-                       uint32_t *v);
+size_t rp_varint_get32_long(const unsigned char *p, const unsigned char *end,
+                            uint32_t *v);
+static inline size_t rp_varint_get32(const unsigned char *p,
+                                     const unsigned char *end, uint32_t *v)
+{
+    if (p < end && p[0] < 0x80) {
+        *v = p[0];
+        return 1;
+    }
+    return rp_varint_get32_long(p, end, v);
+}
 
 #endif
