@@ -160,6 +160,14 @@ static inline void t_wait_ok(pid_t pid)
     ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* Waits for child pid and fails the test unless SIGKILL ended it. */
+static inline void t_wait_killed(pid_t pid)
+{
+    int st;
+    ASSERT_EQ(waitpid(pid, &st, 0), pid);
+    ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
 static inline void t_rm_rf(const char *path)
 {
     struct stat st;

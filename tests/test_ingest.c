@@ -464,16 +464,17 @@ static void exit_at_write(void *ctx, const char *phase, uint64_t done,
     (void)done;
     (void)total;
     if (strcmp(phase, "write") == 0)
-        _exit(0); /* dies between its staged and its last transaction */
+        raise(SIGKILL); /* dies between its staged and its last transaction */
 }
 
-/* Dies once the first range of terms has its posting blocks committed. */
+/* Dies once the first range of terms has its posting blocks committed,
+ * its encoding threads still running. */
 static void exit_mid_write(void *ctx, const char *phase, uint64_t done,
                            uint64_t total)
 {
     (void)ctx;
     if (strcmp(phase, "write") == 0 && done > 0 && done < total)
-        _exit(0);
+        raise(SIGKILL);
 }
 
 /* Whether the index holds no dictionary entry and no posting block. */
@@ -506,7 +507,7 @@ static void leftovers_swept(rp_progress_cb die, int blocks_staged)
             staged_build(&t, 1, die, NULL);
             _exit(3); /* not reached */
         }
-        t_wait_ok(pid);
+        t_wait_killed(pid);
         ASSERT_OK(rp_index_open(t.dir, NULL, &t.ix, NULL));
         rp_stats s;
         stats_of(&t, &s);
