@@ -581,20 +581,22 @@ int rp_txn_checkpoint(rp_txn *t)
     return rc;
 }
 
-static int db_entries(rp_txn *t, int db, size_t *n)
+/* Entries in the dictionary and in the posting blocks. */
+static int postings_counts(rp_txn *t, size_t *terms, size_t *blocks)
 {
     MDB_stat st;
-    int rc = map_rc(mdb_stat(t->txn, t->ix->dbi[db], &st));
-    *n = rc == 0 ? st.ms_entries : 0;
+    int rc = map_rc(mdb_stat(t->txn, t->ix->dbi[DB_TERMS], &st));
+    *terms = rc == 0 ? st.ms_entries : 0;
+    if (rc == 0)
+        rc = map_rc(mdb_stat(t->txn, t->ix->dbi[DB_POSTINGS], &st));
+    *blocks = rc == 0 ? st.ms_entries : 0;
     return rc;
 }
 
 int rp_txn_postings_empty(rp_txn *t, int *empty)
 {
     size_t terms, blocks;
-    int rc = db_entries(t, DB_TERMS, &terms);
-    if (rc == 0)
-        rc = db_entries(t, DB_POSTINGS, &blocks);
+    int rc = postings_counts(t, &terms, &blocks);
     *empty = rc == 0 && terms == 0 && blocks == 0;
     return rc;
 }
@@ -745,9 +747,7 @@ int rp_txn_sweep_staged(rp_txn *t, rp_docid from, size_t *swept)
     /* Blocks with no dictionary are a dead batch's staged postings. */
     size_t terms = 0, blocks = 0;
     if (rc == 0)
-        rc = db_entries(t, DB_TERMS, &terms);
-    if (rc == 0)
-        rc = db_entries(t, DB_POSTINGS, &blocks);
+        rc = postings_counts(t, &terms, &blocks);
     if (rc == 0 && terms == 0 && blocks > 0) {
         rc = map_rc(mdb_drop(t->txn, t->ix->dbi[DB_POSTINGS], 0));
         n += blocks;

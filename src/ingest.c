@@ -414,21 +414,24 @@ static void submit(rp_batch *b)
  * chunks' memory is freed and reused as the batch goes. */
 #define AHEAD 2
 
-static void help(rp_batch *b)
+/* The filling thread's share: takes the oldest queued chunk when more than
+ * keep wait, and analyses it (unless the batch failed). Returns whether it
+ * took one. */
+static int take_own(rp_batch *b, size_t keep)
 {
     b->self.b = b;
-    for (;;) {
-        pthread_mutex_lock(&b->mu);
-        chunk *c = b->submitted - b->taken > AHEAD * b->nworkers
-                       ? b->chunks[b->taken++]
-                       : NULL;
-        pthread_mutex_unlock(&b->mu);
-        if (c == NULL)
-            return;
-        if (!atomic_load(&b->failed))
-            process_chunk(&b->self, c);
+    pthread_mutex_lock(&b->mu);
+    chunk *c = b->submitted - b->taken > keep ? b->chunks[b->taken++] : NULL;
+    pthread_mutex_unlock(&b->mu);
+    if (c != NULL && !atomic_load(&b->failed))
+        process_chunk(&b->self, c);
+    return c != NULL;
+}
+
+static void help(rp_batch *b)
+{
+    while (take_own(b, AHEAD * b->nworkers))
         stage_ready(b);
-    }
 }
 
 /* ---- adding operations -------------------------------------------------- */
@@ -768,20 +771,12 @@ static int fail_op(rp_batch *b, size_t i, int rc, const rp_error *src,
  * segment is sorted. Returns the first failure, by operation order. */
 static int finish_analysis(rp_batch *b, rp_error *err)
 {
-    b->self.b = b;
     pthread_mutex_lock(&b->mu);
     b->submitted = b->nchunks;
     b->closing = 1;
     pthread_cond_broadcast(&b->cv);
     pthread_mutex_unlock(&b->mu);
-    for (;;) {
-        pthread_mutex_lock(&b->mu);
-        chunk *c = b->taken < b->submitted ? b->chunks[b->taken++] : NULL;
-        pthread_mutex_unlock(&b->mu);
-        if (c == NULL)
-            break;
-        if (!atomic_load(&b->failed))
-            process_chunk(&b->self, c);
+    while (take_own(b, 0)) {
         report(b, "analyze", atomic_load(&b->done), b->nops);
         stage_ready(b);
     }
