@@ -8,8 +8,8 @@
  * query's time covers parsing, its read transaction and the search.
  * Prints one result line (bench/harness.h). Usage:
  *   bench_query [QUERIES [DBDIR [PASSES [or|and|phrase]]]]
- * RP_BENCH_SLOWEST=1 names the five slowest queries of the first timed
- * pass; RP_BENCH_EXHAUSTIVE=1 turns pruning off.
+ * RP_BENCH_SLOWEST=N names the N slowest queries of the first timed pass
+ * (5 when N is not a number); RP_BENCH_EXHAUSTIVE=1 turns pruning off.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,10 +125,13 @@ int main(int argc, char **argv)
         }
     double secs = bh_now() - t0;
     if (getenv("RP_BENCH_SLOWEST")) {
-        /* The five slowest queries of the first timed pass, to see what
-         * the tail is made of. */
+        /* The slowest queries of the first timed pass, to see what the
+         * tail is made of. */
+        long want = atol(getenv("RP_BENCH_SLOWEST"));
+        if (want <= 0)
+            want = 5;
         double *first = malloc((size_t)n * sizeof *first);
-        for (int top = 0; first && top < 5; top++) {
+        for (long top = 0; first && top < want && top < n; top++) {
             if (top == 0)
                 memcpy(first, lat, (size_t)n * sizeof *first);
             long worst = 0;

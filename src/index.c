@@ -94,6 +94,7 @@
 #define NORMS_CHUNK 256
 #define NORMS_BYTES (NORMS_CHUNK + NORMS_CHUNK * RP_NFIELDS * 2)
 #define DEFAULT_MAP_SIZE ((size_t)64 << 30)
+#define IDLE_READERS 16 /* ended read transactions kept for reuse */
 
 enum {
     DB_META,
@@ -119,6 +120,21 @@ struct rp_index {
      * exclusive flock on data.mdb for other processes and handles. */
     pthread_mutex_t wmu;
     unsigned wdepth; /* guarded by wmu */
+    /* Read transactions ended and kept for the next ones (reader_end):
+     * reset, so they pin no snapshot, with their norms chunk tables. */
+    pthread_mutex_t rmu;
+    rp_txn *idle[IDLE_READERS]; /* guarded by rmu */
+    size_t nidle;               /* guarded by rmu */
+};
+
+/* Slots of a read transaction's norms chunk table; a power of two. A
+ * search walks documents in order, so chunks 1,024 apart rarely alternate,
+ * and a slot taken by another chunk only costs a lookup again. */
+#define RCHUNK_SLOTS 1024
+
+struct rchunk {
+    uint32_t tag;             /* chunk number + 1; 0: empty */
+    const unsigned char *p;   /* its bytes; NULL: there is no such chunk */
 };
 
 struct rp_txn {
@@ -128,8 +144,11 @@ struct rp_txn {
     /* Readers keep the norms chunks they have looked up in a
      * direct-mapped table of RCHUNK_SLOTS (made on first use): pointers
      * into LMDB's map, valid while the transaction lives. Its size does
-     * not depend on how high docids go. */
+     * not depend on how high docids go. The table outlives the
+     * transaction when it is kept for reuse, and serves the next one on
+     * the same snapshot (no commit in between: the same pages). */
     struct rchunk *rchunks; /* owned */
+    size_t snap;            /* readers: the snapshot rchunks are from */
     /* Writers buffer one chunk and write it when another is needed. */
     uint32_t wchunk_no;
     int wchunk_loaded, wchunk_dirty;
@@ -297,6 +316,10 @@ int rp_index_open(const char *dir, const rp_index_opts *opts, rp_index **out,
     pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
     rc = pthread_mutex_init(&ix->wmu, &ma) != 0 ? RP_ENOMEM : 0;
     pthread_mutexattr_destroy(&ma);
+    if (rc == 0 && pthread_mutex_init(&ix->rmu, NULL) != 0) {
+        pthread_mutex_destroy(&ix->wmu);
+        rc = RP_ENOMEM;
+    }
     if (rc != 0) {
         free(ix);
         return rc;
@@ -370,6 +393,7 @@ fail:
     if (ix->env)
         mdb_env_close(ix->env);
     pthread_mutex_destroy(&ix->wmu);
+    pthread_mutex_destroy(&ix->rmu);
     free(ix);
     return rc;
 }
@@ -431,12 +455,17 @@ int rp_index_backup(rp_index *ix, const char *dest, rp_error *err)
     return 0;
 }
 
+static void reader_free(rp_txn *t);
+
 void rp_index_close(rp_index *ix)
 {
     if (ix == NULL)
         return;
+    while (ix->nidle > 0)
+        reader_free(ix->idle[--ix->nidle]);
     mdb_env_close(ix->env); /* closing data.mdb drops a flock left held */
     pthread_mutex_destroy(&ix->wmu);
+    pthread_mutex_destroy(&ix->rmu);
     free(ix);
 }
 
@@ -508,11 +537,57 @@ int rp_index_space_get(rp_index *ix, rp_index_space *out)
     return rc;
 }
 
+/* Frees a read transaction that is not kept. */
+static void reader_free(rp_txn *t)
+{
+    mdb_txn_abort(t->txn);
+    free(t->rchunks);
+    free(t);
+}
+
+/* Ends a read transaction: reset and kept for reuse while there is room,
+ * else freed. */
+static void reader_end(rp_txn *t)
+{
+    rp_index *ix = t->ix;
+    mdb_txn_reset(t->txn);
+    pthread_mutex_lock(&ix->rmu);
+    int kept = ix->nidle < IDLE_READERS;
+    if (kept)
+        ix->idle[ix->nidle++] = t;
+    pthread_mutex_unlock(&ix->rmu);
+    if (!kept)
+        reader_free(t);
+}
+
+/* A kept read transaction, renewed on the current snapshot; NULL when none
+ * is kept or renewing fails. Its norms chunk table is emptied unless the
+ * snapshot is the one the table was filled from. */
+static rp_txn *reader_reuse(rp_index *ix)
+{
+    pthread_mutex_lock(&ix->rmu);
+    rp_txn *t = ix->nidle ? ix->idle[--ix->nidle] : NULL;
+    pthread_mutex_unlock(&ix->rmu);
+    if (t == NULL)
+        return NULL;
+    if (mdb_txn_renew(t->txn) != 0) {
+        reader_free(t);
+        return NULL;
+    }
+    size_t snap = mdb_txn_id(t->txn);
+    if (snap != t->snap && t->rchunks != NULL)
+        memset(t->rchunks, 0, RCHUNK_SLOTS * sizeof *t->rchunks);
+    t->snap = snap;
+    return t;
+}
+
 int rp_txn_begin(rp_index *ix, int write, rp_txn **out)
 {
     *out = NULL;
     if (write && ix->readonly)
         return RP_EINVAL;
+    if (!write && (*out = reader_reuse(ix)) != NULL)
+        return 0;
     rp_txn *t = malloc(sizeof *t);
     if (t == NULL)
         return RP_ENOMEM;
@@ -530,6 +605,8 @@ int rp_txn_begin(rp_index *ix, int write, rp_txn **out)
         free(t);
         return rc;
     }
+    if (!write)
+        t->snap = mdb_txn_id(t->txn);
     *out = t;
     return 0;
 }
@@ -552,6 +629,10 @@ static int flush_norms(rp_txn *t)
 
 int rp_txn_commit(rp_txn *t)
 {
+    if (!t->write) {
+        reader_end(t); /* nothing to commit */
+        return 0;
+    }
     int rc = 0;
     if (t->write)
         rc = flush_norms(t);
@@ -605,9 +686,12 @@ void rp_txn_abort(rp_txn *t)
 {
     if (t == NULL)
         return;
+    if (!t->write) {
+        reader_end(t);
+        return;
+    }
     mdb_txn_abort(t->txn);
-    if (t->write)
-        rp_index_writer_release(t->ix);
+    rp_index_writer_release(t->ix);
     free(t->rchunks);
     free(t);
 }
@@ -822,16 +906,6 @@ static int load_wchunk(rp_txn *t, uint32_t chunk)
     t->wchunk_loaded = 1;
     return 0;
 }
-
-/* Slots of a read transaction's norms chunk table; a power of two. A
- * search walks documents in order, so chunks 1,024 apart rarely alternate,
- * and a slot taken by another chunk only costs a lookup again. */
-#define RCHUNK_SLOTS 1024
-
-struct rchunk {
-    uint32_t tag;             /* chunk number + 1; 0: empty */
-    const unsigned char *p;   /* its bytes; NULL: there is no such chunk */
-};
 
 /* A read transaction's norms chunk `chunk`: *out points at its bytes, or
  * is NULL when there is no such chunk. A chunk is looked up in LMDB once,

@@ -58,6 +58,29 @@ static double saturate(const rp_scorer *s, double idf, double wtf,
     return idf * wtf * (k1 + 1) / (wtf + k1 * (1 - b + b * wlen / avg));
 }
 
+/* The weighted sum over the fields in mask of per-field values (tfs or
+ * lengths), in field order: every caller sums alike, bit for bit. */
+static inline double weighted(const rp_scorer *s, const uint16_t *v,
+                              unsigned mask)
+{
+    double sum = 0;
+    for (int f = 0; f < RP_NFIELDS; f++)
+        if (mask & (1u << f))
+            sum += s->p.weight[f] * v[f];
+    return sum;
+}
+
+/* The score at weighted tf wtf and a weighted length of at least wlen and
+ * at least wtf (a field's length counts the term's occurrences in it),
+ * raised by a relative margin that covers rounding differences with the
+ * exact sums: an upper bound. */
+static double upper(const rp_scorer *s, double idf, double wtf, double wlen,
+                    double avg)
+{
+    return saturate(s, idf, wtf, wlen > wtf ? wlen : wtf, avg) * (1 + 1e-9) +
+           1e-12;
+}
+
 double rp_score_avglen(const rp_scorer *s, unsigned mask)
 {
     double avg = 0;
@@ -70,21 +93,13 @@ double rp_score_avglen(const rp_scorer *s, unsigned mask)
 double rp_score_wlen(const rp_scorer *s, const rp_norms *norms,
                      unsigned mask)
 {
-    double wlen = 0;
-    for (int f = 0; f < RP_NFIELDS; f++)
-        if (mask & (1u << f))
-            wlen += s->p.weight[f] * norms->len[f];
-    return wlen;
+    return weighted(s, norms->len, mask);
 }
 
 double rp_score_bm25f_pre(const rp_scorer *s, double idf, const uint16_t *tf,
                           double wlen, double avg, unsigned mask)
 {
-    double wtf = 0;
-    for (int f = 0; f < RP_NFIELDS; f++)
-        if (mask & (1u << f))
-            wtf += s->p.weight[f] * tf[f];
-    return saturate(s, idf, wtf, wlen, avg);
+    return saturate(s, idf, weighted(s, tf, mask), wlen, avg);
 }
 
 double rp_score_bm25f(const rp_scorer *s, double idf, const uint16_t *tf,
@@ -97,20 +112,37 @@ double rp_score_bm25f(const rp_scorer *s, double idf, const uint16_t *tf,
 double rp_score_bound(const rp_scorer *s, double idf, const rp_bound *bound,
                       const rp_lenbound *lens, unsigned mask)
 {
-    double wtf = 0, wlen = 0, avg = 0;
-    for (int f = 0; f < RP_NFIELDS; f++) {
-        if (!(mask & (1u << f)))
-            continue;
-        wtf += s->p.weight[f] * bound->maxtf[f];
-        wlen += s->p.weight[f] * lens->minlen[f];
-        avg += s->p.weight[f] * s->avglen[f];
-    }
     /* The score grows with wtf and falls with wlen; for a posting (w, l)
      * with w <= W, l >= L and l >= w, score(w, l) <= score(w, max(L, w))
-     * <= score(W, max(L, W)), since score(x, max(L, x)) grows with x. A
-     * relative margin covers rounding differences with the exact sum. */
-    return saturate(s, idf, wtf, wlen > wtf ? wlen : wtf, avg) * (1 + 1e-9) +
-           1e-12;
+     * <= score(W, max(L, W)), since score(x, max(L, x)) grows with x. */
+    return upper(s, idf, weighted(s, bound->maxtf, mask),
+                 weighted(s, lens->minlen, mask), rp_score_avglen(s, mask));
+}
+
+double rp_score_wlen_min(const rp_scorer *s, const rp_lenbound *lens,
+                         unsigned mask)
+{
+    return weighted(s, lens->minlen, mask);
+}
+
+double rp_score_posting_bound(const rp_scorer *s, double idf,
+                              const uint16_t *tf, const rp_impacts *imp,
+                              double wlen_min, double avg, unsigned mask)
+{
+    double wtf = weighted(s, tf, mask);
+    if (s->default_weights && mask == RP_FIELD_ALL_MASK) {
+        /* The frontier point with the smallest wtf >= this posting's:
+         * every point dominating the posting is at or above it, and
+         * their lengths are at least its length. */
+        for (uint32_t i = imp->n; i-- > 0;)
+            if ((double)imp->wtf[i] / RP_IMPACT_SCALE >= wtf) {
+                double l = (double)imp->wlen[i] / RP_IMPACT_SCALE;
+                if (l > wlen_min)
+                    wlen_min = l;
+                break;
+            }
+    }
+    return upper(s, idf, wtf, wlen_min, avg);
 }
 
 double rp_score_impacts(const rp_scorer *s, double idf, const rp_impacts *imp,
@@ -122,10 +154,9 @@ double rp_score_impacts(const rp_scorer *s, double idf, const rp_impacts *imp,
     for (uint32_t i = 0; i < imp->n; i++) {
         double wtf = (double)imp->wtf[i] / RP_IMPACT_SCALE;
         double wlen = (double)imp->wlen[i] / RP_IMPACT_SCALE;
-        double v = saturate(s, idf, wtf, wlen > wtf ? wlen : wtf, avg);
+        double v = upper(s, idf, wtf, wlen, avg);
         if (v > best)
             best = v;
     }
-    /* The same margin as rp_score_bound: rounding in the exact sums. */
-    return best * (1 + 1e-9) + 1e-12;
+    return best;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Tests for the LMDB index: opening and creating, the language and format
- * version checks, norms and the dictionary scan, corrupted stored bytes
+ * version checks, norms and the dictionary scan, read transactions kept
+ * for reuse seeing later commits, corrupted stored bytes
  * (patched in the data file) giving RP_ECORRUPT, never a crash, and the
  * reliability contract: durable flags only, reader slots for 512
  * concurrent readers, stale slots cleared, a full map failing cleanly and
@@ -130,6 +131,48 @@ static size_t find(const unsigned char *hay, size_t n, const void *needle,
         if (memcmp(hay + i, needle, m) == 0)
             return i;
     return SIZE_MAX;
+}
+
+/* Ended read transactions are kept and renewed for the next ones, with
+ * the norms chunks they looked up: after a commit a renewed one must read
+ * the new bytes, a chunk it found missing included, while one still open
+ * keeps its snapshot. */
+static void test_reused_readers_see_commits(void)
+{
+    tdb t;
+    tdb_open(&t);
+    rp_txn *w, *r, *old;
+    rp_norms n = {RP_DOC_ARTICLE, {3}}, got;
+    ASSERT_OK(rp_txn_begin(t.ix, 1, &w));
+    ASSERT_OK(rp_txn_norms_put(w, 5, &n));
+    ASSERT_OK(rp_txn_commit(w));
+    for (uint16_t round = 1; round <= 40; round++) {
+        ASSERT_OK(rp_txn_begin(t.ix, 0, &old));
+        ASSERT_OK(rp_txn_norms_get(old, 5, &got));
+        ASSERT_EQ(got.len[0], round == 1 ? 3 : round - 1);
+        ASSERT_OK(rp_txn_norms_get(old, 70000, &got));
+        ASSERT_EQ(got.type, round == 1 ? RP_DOC_NONE : RP_DOC_ARTICLE);
+        /* A reader ended on this snapshot, kept for the next one. */
+        ASSERT_OK(rp_txn_begin(t.ix, 0, &r));
+        ASSERT_OK(rp_txn_norms_get(r, 5, &got));
+        rp_txn_abort(r);
+        n.len[0] = round;
+        ASSERT_OK(rp_txn_begin(t.ix, 1, &w));
+        ASSERT_OK(rp_txn_norms_put(w, 5, &n));
+        ASSERT_OK(rp_txn_norms_put(w, 70000, &n));
+        ASSERT_OK(rp_txn_commit(w));
+        ASSERT_OK(rp_txn_begin(t.ix, 0, &r));
+        ASSERT_OK(rp_txn_norms_get(r, 5, &got));
+        ASSERT_EQ(got.len[0], round);
+        ASSERT_OK(rp_txn_norms_get(r, 70000, &got));
+        ASSERT_EQ(got.type, RP_DOC_ARTICLE);
+        ASSERT_EQ(got.len[0], round);
+        ASSERT_OK(rp_txn_commit(r)); /* a reader's commit ends it too */
+        ASSERT_OK(rp_txn_norms_get(old, 5, &got));
+        ASSERT_EQ(got.len[0], round == 1 ? 3 : round - 1);
+        rp_txn_abort(old);
+    }
+    tdb_close(&t);
 }
 
 static void test_format_version_checked(void)
@@ -519,6 +562,7 @@ static void test_backup_copy(void)
 static const t_case cases[] = {
     T(test_open_create_reopen),
     T(test_norms_and_scan),
+    T(test_reused_readers_see_commits),
     T(test_format_version_checked),
     T(test_corrupt_postings),
     T(test_corrupt_doc_record),
