@@ -119,32 +119,6 @@ double rp_score_bound(const rp_scorer *s, double idf, const rp_bound *bound,
                  weighted(s, lens->minlen, mask), rp_score_avglen(s, mask));
 }
 
-double rp_score_wlen_min(const rp_scorer *s, const rp_lenbound *lens,
-                         unsigned mask)
-{
-    return weighted(s, lens->minlen, mask);
-}
-
-double rp_score_posting_bound(const rp_scorer *s, double idf,
-                              const uint16_t *tf, const rp_impacts *imp,
-                              double wlen_min, double avg, unsigned mask)
-{
-    double wtf = weighted(s, tf, mask);
-    if (s->default_weights && mask == RP_FIELD_ALL_MASK) {
-        /* The frontier point with the smallest wtf >= this posting's:
-         * every point dominating the posting is at or above it, and
-         * their lengths are at least its length. */
-        for (uint32_t i = imp->n; i-- > 0;)
-            if ((double)imp->wtf[i] / RP_IMPACT_SCALE >= wtf) {
-                double l = (double)imp->wlen[i] / RP_IMPACT_SCALE;
-                if (l > wlen_min)
-                    wlen_min = l;
-                break;
-            }
-    }
-    return upper(s, idf, wtf, wlen_min, avg);
-}
-
 double rp_score_impacts(const rp_scorer *s, double idf, const rp_impacts *imp,
                         unsigned mask)
 {

@@ -45,7 +45,6 @@ typedef struct term {
     int tfs_ok;      /* tf and total decoded for this block */
     int bm_ok;       /* bm computed for this block */
     double bm;       /* the most a posting of this block can score */
-    double wlmin;    /* the block's weighted minimum length over mask */
     rp_poscursor pc;
     rp_pos *pos;     /* positions of the current posting (phrases) */
     uint32_t cappos;
@@ -319,26 +318,9 @@ static double block_bound(ctx *c, node *n)
                                       t->mask);
         b = t->qw * (b < loose ? b : loose);
         t->bm = b < n->bound ? b : n->bound;
-        t->wlmin = rp_score_wlen_min(&c->sc, &h->lens, t->mask);
         t->bm_ok = 1;
     }
     return t->bm;
-}
-
-/* The most the posting a node is on can score, without its document's
- * norms: for a term, from the posting's own tfs and its block's bounds. */
-static double posting_bound(ctx *c, node *n)
-{
-    if (n->kind != N_TERM)
-        return n->bound;
-    term *t = n->t;
-    double b = block_bound(c, n);
-    if (term_tfs(c, t) != 0)
-        return b;
-    double p = t->qw * rp_score_posting_bound(
-                           &c->sc, t->idf, t->tf + (size_t)t->i * RP_NFIELDS,
-                           &t->cur.hdr.impacts, t->wlmin, t->avg, t->mask);
-    return p < b ? p : b;
 }
 
 /* Loads the current posting's positions into t->pos; returns the count. */
@@ -1030,7 +1012,6 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
     node **nots = c_alloc(c, root->nkids * sizeof *nots);
     double *ub = c_alloc(c, root->nkids * sizeof *ub);
     double *contrib = c_alloc(c, root->nkids * sizeof *contrib);
-    double *reached = c_alloc(c, root->nkids * sizeof *reached);
     size_t *slot = c_alloc(c, root->nkids * sizeof *slot);
     if (c->rc != 0)
         return;
@@ -1068,11 +1049,8 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
          * are skipped unscored, and a skipped block is never decoded. */
         rp_docid upto = END;
         double most = 0;
-        for (size_t i = 0; i < first; i++) {
+        for (size_t i = 0; i < first; i++)
             most += reach(c, ess[i], d, &upto);
-            reached[i] = most; /* what kids 0..i can add to d */
-        }
-        double rest = most;
         for (size_t i = first; i < m; i++) {
             node *e = ess[i];
             if (e->doc != d) {
@@ -1092,13 +1070,7 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
                     n_seek(c, ess[i], upto);
             continue;
         }
-        /* Posting check: the essential postings at d, bounded by their
-         * own tfs, without loading d's norms. */
-        double tight = rest;
-        for (size_t i = first; i < m; i++)
-            if (ess[i]->doc == d)
-                tight += posting_bound(c, ess[i]);
-        int ok = tight > theta && doc_ok(c, d);
+        int ok = doc_ok(c, d);
         for (size_t j = 0; j < nnot && ok; j++) {
             n_seek(c, nots[j], d);
             ok = nots[j]->doc != d;
@@ -1113,10 +1085,9 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
                     partial += s;
                 }
             /* Probe non-essential kids, best bound first, while the
-             * document can still reach the threshold with what their
-             * blocks allow. */
+             * document can still reach the threshold. */
             for (size_t i = first; i-- > 0 && ok;) {
-                if (partial + reached[i] <= theta) {
+                if (partial + ub[i] <= theta) {
                     ok = 0;
                     break;
                 }

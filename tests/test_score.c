@@ -99,16 +99,8 @@ static void test_bound_holds(void)
         double idf = rp_score_idf(&s, 1 + (uint32_t)(t_rand(&r) % 400));
         unsigned mask = set % 2 ? RP_FIELD_ALL_MASK : 1u << RP_F_BODY;
         double bound = rp_score_bound(&s, idf, &b, &l, mask);
-        rp_impacts none = {0};
-        double wlmin = rp_score_wlen_min(&s, &l, mask);
-        for (int i = 0; i < 16; i++) {
-            double exact = rp_score_bm25f(&s, idf, tf[i], &n[i], mask);
-            ASSERT(exact <= bound);
-            /* From the posting's own tfs and the lengths' bound. */
-            double one = rp_score_posting_bound(
-                &s, idf, tf[i], &none, wlmin, rp_score_avglen(&s, mask), mask);
-            ASSERT(exact <= one && one <= bound);
-        }
+        for (int i = 0; i < 16; i++)
+            ASSERT(rp_score_bm25f(&s, idf, tf[i], &n[i], mask) <= bound);
     }
 }
 

@@ -77,21 +77,6 @@ double rp_score_bm25f_pre(const rp_scorer *s, double idf, const uint16_t *tf,
 double rp_score_bound(const rp_scorer *s, double idf, const rp_bound *bound,
                       const rp_lenbound *lens, unsigned mask);
 
-/* The weighted length over mask of lens->minlen: at most rp_score_wlen of
- * every document the length bound covers. */
-double rp_score_wlen_min(const rp_scorer *s, const rp_lenbound *lens,
-                         unsigned mask);
-
-/* An upper bound of rp_score_bm25f for one posting of a block whose tfs
- * are known and whose document's length is not: its weighted length is at
- * least wlen_min (the block's weighted minimum lengths over mask), at
- * least its own weighted tf, and under the default weights over all
- * fields at least that of the block's frontier point (imp) with the
- * smallest wtf not below the posting's. avg is rp_score_avglen(s, mask). */
-double rp_score_posting_bound(const rp_scorer *s, double idf,
-                              const uint16_t *tf, const rp_impacts *imp,
-                              double wlen_min, double avg, unsigned mask);
-
 /* An upper bound of rp_score_bm25f over the postings a score frontier was
  * built from (src/impact.c): the largest score at its points, each taken
  * as rp_score_bound takes (W, L). The frontier was built under the
