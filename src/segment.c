@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "rapport/arena.h"
 #include "rapport/error.h"
 
 #define NONE UINT32_MAX
@@ -45,7 +46,8 @@ typedef struct cold {
     uint64_t hash;
     uint32_t df;
     rp_docid last;          /* last document flushed into raw */
-    rp_buf raw;             /* encoded postings, see above */
+    unsigned char *raw;     /* encoded postings, see above, in arena */
+    size_t rawlen, rawcap;
 } cold;
 
 /* A hash slot keeps 32 hash bits so a probe that misses never touches the
@@ -68,6 +70,8 @@ struct rp_segment {
     slot *table;        /* open addressing; idx 0 = empty */
     size_t tablecap;    /* power of two */
     rp_buf terms;       /* term bytes arena */
+    rp_arena *arena;    /* owned: every entry's raw postings */
+    rp_buf post;        /* scratch: one posting, encoded */
     occ *occs;          /* current document's occurrences */
     size_t nocc, capocc;
     uint32_t *touched;  /* entries with occurrences in the open document */
@@ -106,7 +110,8 @@ int rp_segment_new(rp_segment **out)
         return RP_ENOMEM;
     s->tablecap = 1 << 16;
     s->table = calloc(s->tablecap, sizeof *s->table);
-    if (s->table == NULL) {
+    if (s->table == NULL || rp_arena_new(&s->arena) != 0) {
+        free(s->table);
         free(s);
         return RP_ENOMEM;
     }
@@ -118,8 +123,8 @@ void rp_segment_free(rp_segment *s)
 {
     if (s == NULL)
         return;
-    for (size_t i = 0; i < s->nentries; i++)
-        rp_buf_fini(&s->colds[i].raw);
+    rp_arena_free(s->arena);
+    rp_buf_fini(&s->post);
     free(s->hotmem);
     free(s->colds);
     free(s->table);
@@ -352,12 +357,15 @@ static int flush(rp_segment *s, hot *e, cold *c)
     }
     if (!sorted)
         qsort(s->posbuf, n, sizeof(rp_pos), cmp_pos);
-    /* One reservation covers the whole posting: gap, mask, tfs, and
-     * positions, at most 5 bytes per 32-bit varint. */
-    rc = rp_buf_reserve(&c->raw, 6 + RP_NFIELDS * 3 + (size_t)n * 5);
+    /* The posting is encoded apart (one reservation covers gap, mask,
+     * tfs and positions, at most 5 bytes per 32-bit varint), then copied
+     * to the entry's string at its exact size: most terms hold one short
+     * posting. */
+    s->post.len = 0;
+    rc = rp_buf_reserve(&s->post, 6 + RP_NFIELDS * 3 + (size_t)n * 5);
     if (rc != 0)
         return rc;
-    unsigned char *p = c->raw.data + c->raw.len;
+    unsigned char *p = s->post.data;
     p += rp_varint_put(p, s->doc - c->last);
     *p++ = mask;
     for (int f = 0; f < RP_NFIELDS; f++)
@@ -368,7 +376,12 @@ static int flush(rp_segment *s, hot *e, cold *c)
         p += rp_varint_put(p, s->posbuf[i] - prev);
         prev = s->posbuf[i];
     }
-    c->raw.len = (size_t)(p - c->raw.data);
+    size_t len = (size_t)(p - s->post.data);
+    rc = rp_arena_reserve(s->arena, &c->raw, c->rawlen, &c->rawcap, len);
+    if (rc != 0)
+        return rc;
+    memcpy(c->raw + c->rawlen, s->post.data, len);
+    c->rawlen += len;
     if (rc == 0) {
         c->last = s->doc;
         c->df++;
@@ -389,8 +402,8 @@ int rp_segment_end(rp_segment *s)
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (i + 4 < n) {
             const cold *c = &s->colds[s->touched[i + 4]];
-            if (c->raw.data)
-                __builtin_prefetch(c->raw.data + c->raw.len, 1);
+            if (c->raw)
+                __builtin_prefetch(c->raw + c->rawlen, 1);
         }
         rc = flush(s, &s->hots[s->touched[i]], &s->colds[s->touched[i]]);
     }
@@ -468,8 +481,8 @@ void rp_segreader_init(rp_segreader *r)
 void rp_segment_reader(const rp_segment *s, size_t i, rp_segreader *r)
 {
     const cold *c = &s->colds[s->sorted[i]];
-    r->p = c->raw.data;
-    r->end = c->raw.data + c->raw.len;
+    r->p = c->raw;
+    r->end = c->raw + c->rawlen;
     r->doc = 0;
 }
 
