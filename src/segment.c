@@ -20,6 +20,7 @@
 
 #include "internal.h"
 #include "rapport/arena.h"
+#include "rapport/bigmem.h"
 #include "rapport/error.h"
 
 #define NONE UINT32_MAX
@@ -63,11 +64,11 @@ typedef struct occ {
 } occ;
 
 struct rp_segment {
-    hot *hots;          /* 64-byte aligned in hotmem; nentries used */
-    void *hotmem;       /* owned: the allocation behind hots */
-    cold *colds;        /* owned, parallel to hots */
-    size_t nentries, capentries;
-    slot *table;        /* open addressing; idx 0 = empty */
+    hot *hots;          /* owned (bigmem) for hotcap; nentries used */
+    cold *colds;        /* owned (bigmem) for coldcap, parallel to hots */
+    size_t nentries, capentries; /* capentries: the smaller of the two */
+    size_t hotcap, coldcap;
+    slot *table;        /* owned (bigmem); open addressing; idx 0 = empty */
     size_t tablecap;    /* power of two */
     rp_buf terms;       /* term bytes arena */
     rp_arena *arena;    /* owned: every entry's raw postings */
@@ -109,9 +110,9 @@ int rp_segment_new(rp_segment **out)
     if (s == NULL)
         return RP_ENOMEM;
     s->tablecap = 1 << 16;
-    s->table = calloc(s->tablecap, sizeof *s->table);
+    s->table = rp_bigmem_alloc(s->tablecap * sizeof *s->table);
     if (s->table == NULL || rp_arena_new(&s->arena) != 0) {
-        free(s->table);
+        rp_bigmem_free(s->table, s->tablecap * sizeof *s->table);
         free(s);
         return RP_ENOMEM;
     }
@@ -125,9 +126,9 @@ void rp_segment_free(rp_segment *s)
         return;
     rp_arena_free(s->arena);
     rp_buf_fini(&s->post);
-    free(s->hotmem);
-    free(s->colds);
-    free(s->table);
+    rp_bigmem_free(s->hots, s->hotcap * sizeof *s->hots);
+    rp_bigmem_free(s->colds, s->coldcap * sizeof *s->colds);
+    rp_bigmem_free(s->table, s->tablecap * sizeof *s->table);
     rp_buf_fini(&s->terms);
     free(s->occs);
     free(s->touched);
@@ -150,7 +151,7 @@ int rp_segment_begin(rp_segment *s, rp_docid doc)
 static int rehash(rp_segment *s)
 {
     size_t cap = s->tablecap * 2;
-    slot *t = calloc(cap, sizeof *t);
+    slot *t = rp_bigmem_alloc(cap * sizeof *t);
     if (t == NULL)
         return RP_ENOMEM;
     for (size_t i = 0; i < s->nentries; i++) {
@@ -160,37 +161,39 @@ static int rehash(rp_segment *s)
         t[j].hash = (uint32_t)(s->colds[i].hash >> 32);
         t[j].idx = (uint32_t)i + 1;
     }
-    free(s->table);
+    rp_bigmem_free(s->table, s->tablecap * sizeof *s->table);
     s->table = t;
     s->tablecap = cap;
     return 0;
 }
 
-/* Room for one more entry: the hot array grows by doubling into a fresh
- * block, aligned by hand (realloc keeps only malloc's alignment, and the
- * allocation stays a malloc, which the failure tests can fail). */
+/* Grows array *p of *cap elements of size bytes to cap elements. */
+static int grow_array(void **p, size_t *have, size_t cap, size_t size)
+{
+    if (*have >= cap)
+        return 0;
+    void *q = *have ? rp_bigmem_grow(*p, *have * size, cap * size)
+                    : rp_bigmem_alloc(cap * size);
+    if (q == NULL)
+        return RP_ENOMEM;
+    *p = q;
+    *have = cap;
+    return 0;
+}
+
+/* Room for one more entry: both arrays double (one may have grown
+ * already, before the other failed to). */
 static int grow_entries(rp_segment *s)
 {
     if (s->nentries < s->capentries)
         return 0;
     size_t cap = s->capentries ? s->capentries * 2 : 1024;
-    void *mem = malloc(cap * sizeof(hot) + 63);
-    if (mem == NULL)
-        return RP_ENOMEM;
-    cold *c = realloc(s->colds, cap * sizeof *c);
-    if (c == NULL) {
-        free(mem);
-        return RP_ENOMEM;
-    }
-    s->colds = c;
-    hot *h = (hot *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
-    if (s->nentries)
-        memcpy(h, s->hots, s->nentries * sizeof *h);
-    free(s->hotmem);
-    s->hotmem = mem;
-    s->hots = h;
-    s->capentries = cap;
-    return 0;
+    int rc = grow_array((void **)&s->hots, &s->hotcap, cap, sizeof(hot));
+    if (rc == 0)
+        rc = grow_array((void **)&s->colds, &s->coldcap, cap, sizeof(cold));
+    if (rc == 0)
+        s->capentries = cap;
+    return rc;
 }
 
 static int same_term(const rp_segment *s, const hot *h, const char *term,
