@@ -131,7 +131,9 @@ void rp_index_writer_release(rp_index *ix);
 int rp_txn_begin(rp_index *ix, int write, rp_txn **out);
 
 /* Commits (a read transaction just ends) and frees txn. Returns 0, RP_EFULL
- * (map full: nothing was written) or -errno; txn is freed either way. */
+ * (map full: nothing was written) or -errno; txn is freed either way. The
+ * index keeps a few ended read transactions, reset, for the next readers
+ * (rp_index_close frees them); to the caller they are gone. */
 int rp_txn_commit(rp_txn *txn);
 
 /* Abandons txn's changes and frees it. NULL is fine. */
