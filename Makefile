@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-# rapport: the only build file. `make` builds build/librapport.a and the
-# binaries; `make run` and `make test` first install missing Debian packages.
+# rapport: the only build file. `make` builds build/librapport.a, the
+# binaries and the benchmark programs of bench/ (so none of them is ever
+# older than the library); `make run` and `make test` first install missing
+# Debian packages.
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -32,7 +34,7 @@ LISTEN ?= 127.0.0.1:8080
 
 .PHONY: all deps browser-deps test check asan ubsan tsan coverage bench bench-peers eval \
 	fuzz fuzz-replay reliability run clean
-all: $(B)/librapport.a $(BINS)
+all: $(B)/librapport.a $(BINS) $(BENCH_BIN)
 
 deps:
 	@scripts/deps.sh
