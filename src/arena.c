@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * arena: power-of-two slices cut from blocks mapped with mmap. Block sizes
- * go 256 KiB (a segment of one document touches no more), then 2 MiB,
+ * go 256 KiB (small, for the one-document segments of updates), then 2 MiB,
  * doubling up to 32 MiB; those of 2 MiB and more are aligned to 2 MiB and
  * advised MADV_HUGEPAGE. When a block cannot hold the next slice, what is
  * left of it is cut into free slices of the largest sizes that fit.
@@ -135,6 +135,15 @@ static int new_block(rp_arena *a, size_t need)
     return 0;
 }
 
+/* The size class that holds size bytes (size <= 1 << MAX_SHIFT). */
+static int class_of(size_t size)
+{
+    int k = 0;
+    while (((size_t)1 << (k + MIN_SHIFT)) < size)
+        k++;
+    return k;
+}
+
 static void *slice_get(rp_arena *a, int k)
 {
     size_t size = (size_t)1 << (k + MIN_SHIFT);
@@ -152,9 +161,7 @@ static void *slice_get(rp_arena *a, int k)
 
 static void slice_put(rp_arena *a, void *p, size_t size)
 {
-    int k = 0;
-    while (((size_t)1 << (k + MIN_SHIFT)) < size)
-        k++;
+    int k = class_of(size);
     *(void **)p = a->free[k];
     a->free[k] = p;
 }
@@ -202,9 +209,7 @@ int rp_arena_reserve(rp_arena *a, unsigned char **p, size_t len,
         return 0;
     if (want > ((size_t)1 << MAX_SHIFT))
         return to_big(a, p, len, cap, want);
-    int k = 0;
-    while (((size_t)1 << (k + MIN_SHIFT)) < want)
-        k++;
+    int k = class_of(want);
     unsigned char *q = slice_get(a, k);
     if (q == NULL)
         return RP_ENOMEM;

@@ -633,15 +633,12 @@ int rp_txn_commit(rp_txn *t)
         reader_end(t); /* nothing to commit */
         return 0;
     }
-    int rc = 0;
-    if (t->write)
-        rc = flush_norms(t);
+    int rc = flush_norms(t);
     if (rc != 0)
         mdb_txn_abort(t->txn);
     else
         rc = map_rc(mdb_txn_commit(t->txn));
-    if (t->write)
-        rp_index_writer_release(t->ix);
+    rp_index_writer_release(t->ix);
     free(t->rchunks);
     free(t);
     return rc;

@@ -642,6 +642,20 @@ static int stage_start(rp_batch *b, rp_txn **t)
     return 0;
 }
 
+/* Stores d's record under doc (appending in docid order when append) and
+ * files its facets and fees. */
+static int store_record(rp_batch *b, rp_txn *t, const rp_doc *d,
+                        rp_docid doc, rp_buf *rec, int append)
+{
+    rec->len = 0;
+    int rc = rp_doc_encode(d, rec);
+    if (rc == 0)
+        rc = rp_txn_doc_put(t, doc, rec->data, rec->len, append);
+    if (rc == 0)
+        rc = rp__facetlog_file(b->fl, t, d, doc, 0);
+    return rc;
+}
+
 /* Stores the record, fees and facets of each document of chunk c, frees
  * the document and keeps its id. */
 static int stage_chunk(rp_batch *b, rp_txn *t, chunk *c, rp_buf *rec)
@@ -654,12 +668,7 @@ static int stage_chunk(rp_batch *b, rp_txn *t, chunk *c, rp_buf *rec)
         rp_docid doc = b->base + (rp_docid)(c->base + i);
         if (doc >= UINT32_MAX)
             return RP_ELIMIT;
-        rec->len = 0;
-        rc = rp_doc_encode(&o->doc, rec);
-        if (rc == 0)
-            rc = rp_txn_doc_put(t, doc, rec->data, rec->len, 1);
-        if (rc == 0)
-            rc = rp__facetlog_file(b->fl, t, &o->doc, doc, 0);
+        rc = store_record(b, t, &o->doc, doc, rec, 1);
         const char *id = NULL;
         if (rc == 0 &&
             (id = keep_text(b, rp_doc_id(&o->doc), o->doc.id_len)) == NULL)
@@ -985,12 +994,7 @@ static int store_docs(void *arg)
         rp_stats *st = a->st;
         int bulk = a->bulk;
         if (!o->staged) {
-            rec.len = 0;
-            rc = rp_doc_encode(&o->doc, &rec);
-            if (rc == 0)
-                rc = rp_txn_doc_put(t, doc, rec.data, rec.len, bulk);
-            if (rc == 0)
-                rc = rp__facetlog_file(b->fl, t, &o->doc, doc, 0);
+            rc = store_record(b, t, &o->doc, doc, &rec, bulk);
             if (rc == 0 && !bulk)
                 rc = rp_txn_id_put(t, rp_doc_id(&o->doc), o->doc.id_len, doc,
                                    0);

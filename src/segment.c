@@ -385,12 +385,10 @@ static int flush(rp_segment *s, hot *e, cold *c)
         return rc;
     memcpy(c->raw + c->rawlen, s->post.data, len);
     c->rawlen += len;
-    if (rc == 0) {
-        c->last = s->doc;
-        c->df++;
-        s->npostings++;
-    }
-    return rc;
+    c->last = s->doc;
+    c->df++;
+    s->npostings++;
+    return 0;
 }
 
 int rp_segment_end(rp_segment *s)
