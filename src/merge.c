@@ -121,6 +121,17 @@ static void prefetch_first(const rp__merge_in *in, const uint32_t *at)
     }
 }
 
+/* Their postings lie at random too: loaded POSTINGS_AHEAD terms ahead, so
+ * prefetch_first finds the first one in the cache. */
+#define POSTINGS_AHEAD 2
+
+static void prefetch_postings(const rp__merge_in *in, const uint32_t *at)
+{
+    for (size_t k = 0; k < in->nsegs; k++)
+        if (at[k] != NONE)
+            rp_segment_prefetch(in->segs[k], at[k]);
+}
+
 static void *encode(void *arg)
 {
     encoder *e = arg;
@@ -134,6 +145,8 @@ static void *encode(void *arg)
         rp_segreader_init(&src[k].r);
     for (size_t gi = e->from; gi < e->to && rc == 0; gi++) {
         const uint32_t *at = e->g->at + gi * ns;
+        if (gi + POSTINGS_AHEAD < e->to)
+            prefetch_postings(in, at + POSTINGS_AHEAD * ns);
         if (gi + 1 < e->to)
             prefetch_first(in, at + ns);
         const char *term = NULL;

@@ -63,6 +63,16 @@ typedef struct occ {
     uint32_t next;
 } occ;
 
+/* After finish, a term's entry in sorted order: what a merge reads of it,
+ * gathered from the hot and cold parts so that it reads in sequence. */
+typedef struct sorted_term {
+    const unsigned char *term;
+    const unsigned char *raw;
+    size_t rawlen;
+    uint32_t len;
+    uint32_t df;
+} sorted_term;
+
 struct rp_segment {
     hot *hots;          /* owned (bigmem) for hotcap; nentries used */
     cold *colds;        /* owned (bigmem) for coldcap, parallel to hots */
@@ -80,7 +90,8 @@ struct rp_segment {
     rp_docid doc;       /* open document, 0 when none */
     rp_docid lastdoc;   /* last document begun */
     uint64_t npostings;
-    uint32_t *sorted;   /* after finish: entry indices in term order */
+    sorted_term *sorted; /* after finish: the terms in order (owned); the
+                            table and entry arrays are freed by then */
     rp_pos *posbuf;     /* scratch for sorting one posting's positions */
     size_t capposbuf;
 };
@@ -438,6 +449,9 @@ static int cmp_term(const void *a, const void *b)
     return (x->len > y->len) - (x->len < y->len);
 }
 
+/* How many terms ahead finish loads an entry while it gathers them. */
+#define GATHER_AHEAD 8
+
 int rp_segment_finish(rp_segment *s)
 {
     if (s->sorted != NULL)
@@ -446,11 +460,10 @@ int rp_segment_finish(rp_segment *s)
         return RP_EINVAL; /* a document is still open */
     size_t n = s->nentries ? s->nentries : 1;
     sortkey *keys = malloc(n * sizeof *keys);
-    s->sorted = malloc(n * sizeof(uint32_t));
-    if (keys == NULL || s->sorted == NULL) {
+    sorted_term *sorted = malloc(n * sizeof *sorted);
+    if (keys == NULL || sorted == NULL) {
         free(keys);
-        free(s->sorted);
-        s->sorted = NULL;
+        free(sorted);
         return RP_ENOMEM;
     }
     for (size_t i = 0; i < s->nentries; i++) {
@@ -459,19 +472,43 @@ int rp_segment_finish(rp_segment *s)
         keys[i].idx = (uint32_t)i;
     }
     qsort(keys, s->nentries, sizeof *keys, cmp_term);
-    for (size_t i = 0; i < s->nentries; i++)
-        s->sorted[i] = keys[i].idx;
+    /* In term order the entries are at random: gathering them here, a few
+     * loads in flight at a time, spares the merge a miss per term. */
+    for (size_t i = 0; i < s->nentries; i++) {
+        if (i + GATHER_AHEAD < s->nentries)
+            __builtin_prefetch(&s->colds[keys[i + GATHER_AHEAD].idx]);
+        const cold *c = &s->colds[keys[i].idx];
+        sorted[i].term = keys[i].term;
+        sorted[i].len = keys[i].len;
+        sorted[i].raw = c->raw;
+        sorted[i].rawlen = c->rawlen;
+        sorted[i].df = c->df;
+    }
     free(keys);
+    s->sorted = sorted;
+    /* Only the sorted terms are read from now on. */
+    rp_bigmem_free(s->hots, s->hotcap * sizeof *s->hots);
+    rp_bigmem_free(s->colds, s->coldcap * sizeof *s->colds);
+    rp_bigmem_free(s->table, s->tablecap * sizeof *s->table);
+    s->hots = NULL;
+    s->colds = NULL;
+    s->table = NULL;
+    s->hotcap = s->coldcap = s->capentries = s->tablecap = 0;
     return 0;
 }
 
 const char *rp_segment_term(const rp_segment *s, size_t i, size_t *len,
                             uint32_t *df)
 {
-    const hot *h = &s->hots[s->sorted[i]];
-    *len = h->term_len;
-    *df = s->colds[s->sorted[i]].df;
-    return (const char *)s->terms.data + h->term_off;
+    const sorted_term *t = &s->sorted[i];
+    *len = t->len;
+    *df = t->df;
+    return (const char *)t->term;
+}
+
+void rp_segment_prefetch(const rp_segment *s, size_t i)
+{
+    __builtin_prefetch(s->sorted[i].raw);
 }
 
 void rp_segreader_init(rp_segreader *r)
@@ -481,9 +518,9 @@ void rp_segreader_init(rp_segreader *r)
 
 void rp_segment_reader(const rp_segment *s, size_t i, rp_segreader *r)
 {
-    const cold *c = &s->colds[s->sorted[i]];
-    r->p = c->raw;
-    r->end = c->raw + c->rawlen;
+    const sorted_term *t = &s->sorted[i];
+    r->p = t->raw;
+    r->end = t->raw + t->rawlen;
     r->doc = 0;
 }
 

@@ -54,15 +54,20 @@ int rp_segment_end(rp_segment *s);
 size_t rp_segment_nterms(const rp_segment *s);
 uint64_t rp_segment_npostings(const rp_segment *s);
 
-/* Sorts the terms in byte order; call after the last document has ended.
- * Returns 0, RP_EINVAL (a document is still open) or RP_ENOMEM. No documents
- * may be added afterwards. */
+/* Sorts the terms in byte order and frees what only adding needed (the
+ * hash table); call after the last document has ended. Returns 0, RP_EINVAL
+ * (a document is still open) or RP_ENOMEM. No documents may be added
+ * afterwards. */
 int rp_segment_finish(rp_segment *s);
 
 /* Term i (0 <= i < nterms) after rp_segment_finish, in sorted order: its
  * bytes (borrowed, valid while s lives) and document frequency. */
 const char *rp_segment_term(const rp_segment *s, size_t i, size_t *len,
                             uint32_t *df);
+
+/* Starts loading the postings of sorted term i into the cache, for a
+ * reader a few terms on: they lie at random in memory. */
+void rp_segment_prefetch(const rp_segment *s, size_t i);
 
 /* Reads the postings of sorted term i in document order. The reader is a
  * caller-provided struct; postings it returns borrow its buffers and are
