@@ -97,12 +97,30 @@ typedef struct encoder {
     int done;             /* encoded (guarded by the pool's mutex) */
 } encoder;
 
-/* One segment's postings of the current term, read one ahead. */
+/* One segment's postings of the current term, read BATCH at a time: the
+ * map is read at random across the batch, a cache miss per posting, so the
+ * entries of a whole batch are loaded at once, their misses overlapping,
+ * before the first is used. */
+#define BATCH 64
+
 typedef struct source {
     rp_segreader r;
-    rp_posting p;
-    int live; /* p holds an unconsumed posting */
+    rp_posting b[BATCH];
+    size_t n, i; /* b[i..n) not yet consumed */
 } source;
+
+/* Reads src's next batch and starts loading its map entries. Returns 0 or
+ * RP_ENOMEM; src->n is 0 at the end. */
+static int refill(const rp__merge_in *in, source *src)
+{
+    int n = rp_segreader_read(&src->r, src->b, BATCH);
+    src->i = 0;
+    src->n = n > 0 ? (size_t)n : 0;
+    for (size_t j = 0; j < src->n; j++)
+        if (src->b[j].doc < in->nmap)
+            __builtin_prefetch(&in->map[src->b[j].doc]);
+    return n < 0 ? n : 0;
+}
 
 /* Most terms have a posting or two, so their first map entries are a miss
  * each too: started one term ahead. at: the term's place in each
@@ -152,15 +170,13 @@ static void *encode(void *arg)
         const char *term = NULL;
         size_t tlen = 0;
         for (size_t k = 0; k < ns && rc == 0; k++) {
-            src[k].live = 0;
+            src[k].n = src[k].i = 0;
             if (at[k] == NONE)
                 continue;
             uint32_t df;
             term = rp_segment_term(in->segs[k], at[k], &tlen, &df);
             rp_segment_reader(in->segs[k], at[k], &src[k].r);
-            rc = rp_segreader_next(&src[k].r, &src[k].p);
-            src[k].live = rc == 1;
-            rc = rc < 0 ? rc : 0;
+            rc = refill(in, &src[k]);
         }
         if (rc == 0)
             rc = e->buffered
@@ -172,34 +188,27 @@ static void *encode(void *arg)
         while (rc == 0) {
             size_t best = ns;
             for (size_t k = 0; k < ns; k++)
-                if (src[k].live &&
-                    (best == ns || src[k].p.doc < src[best].p.doc))
+                if (src[k].i < src[k].n &&
+                    (best == ns ||
+                     src[k].b[src[k].i].doc < src[best].b[src[best].i].doc))
                     best = k;
             if (best == ns)
                 break;
-            rp_posting p = src[best].p;
-            if (p.doc >= in->nmap) {
+            source *s = &src[best];
+            rp_posting *p = &s->b[s->i++];
+            if (p->doc >= in->nmap) {
                 rc = RP_EINVAL;
                 break;
             }
-            const rp__docmap *m = &in->map[p.doc];
-            memcpy(p.len, m->len, sizeof p.len);
-            p.doc = m->doc;
-            if (p.doc != 0) {
-                rc = rp_appender_add(&a, &p);
+            const rp__docmap *m = &in->map[p->doc];
+            memcpy(p->len, m->len, sizeof p->len);
+            p->doc = m->doc;
+            if (p->doc != 0) {
+                rc = rp_appender_add(&a, p);
                 e->postings++;
             }
-            if (rc == 0) {
-                rc = rp_segreader_next(&src[best].r, &src[best].p);
-                src[best].live = rc == 1;
-                /* The map is read at random across the batch, a cache
-                 * miss each: start loading the entry of the posting after
-                 * this one, so it arrives while this one is written. */
-                rp_docid ahead = rp_segreader_peek(&src[best].r);
-                if (ahead < in->nmap)
-                    __builtin_prefetch(&in->map[ahead]);
-                rc = rc < 0 ? rc : 0;
-            }
+            if (rc == 0 && s->i == s->n)
+                rc = refill(in, s);
         }
         if (rc == 0 && a.info.df + a.npend > 0)
             e->terms++;

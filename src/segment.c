@@ -533,33 +533,61 @@ static uint32_t get32(rp_segreader *r)
     return v;
 }
 
+/* Makes room for n positions in r's buffer. */
+static int reserve_pos(rp_segreader *r, size_t n)
+{
+    if (n <= r->cap)
+        return 0;
+    if (n > UINT32_MAX)
+        return RP_ENOMEM;
+    size_t cap = r->cap ? r->cap : 64;
+    while (cap < n)
+        cap *= 2;
+    if (cap > UINT32_MAX)
+        cap = UINT32_MAX;
+    rp_pos *p = realloc(r->pos, cap * sizeof(rp_pos));
+    if (p == NULL)
+        return RP_ENOMEM;
+    r->pos = p;
+    r->cap = (uint32_t)cap;
+    return 0;
+}
+
+int rp_segreader_read(rp_segreader *r, rp_posting *out, size_t max)
+{
+    size_t n = 0, used = 0;
+    for (; n < max && r->p < r->end; n++) {
+        rp_posting *o = &out[n];
+        r->doc += get32(r);
+        o->doc = r->doc;
+        unsigned mask = *r->p++;
+        uint32_t total = 0;
+        for (int f = 0; f < RP_NFIELDS; f++) {
+            o->tf[f] = (mask & (1u << f)) ? (uint16_t)get32(r) : 0;
+            total += o->tf[f];
+        }
+        if (reserve_pos(r, used + total) != 0)
+            return RP_ENOMEM;
+        rp_pos prev = 0;
+        for (uint32_t j = 0; j < total; j++) {
+            prev += get32(r);
+            r->pos[used + j] = prev;
+        }
+        o->npos = total;
+        used += total;
+    }
+    /* The buffer may have moved while it grew: pointers go in last. */
+    used = 0;
+    for (size_t k = 0; k < n; k++) {
+        out[k].pos = r->pos + used;
+        used += out[k].npos;
+    }
+    return (int)n;
+}
+
 int rp_segreader_next(rp_segreader *r, rp_posting *out)
 {
-    if (r->p >= r->end)
-        return 0;
-    r->doc += get32(r);
-    out->doc = r->doc;
-    unsigned mask = *r->p++;
-    uint32_t total = 0;
-    for (int f = 0; f < RP_NFIELDS; f++) {
-        out->tf[f] = (mask & (1u << f)) ? (uint16_t)get32(r) : 0;
-        total += out->tf[f];
-    }
-    if (total > r->cap) {
-        rp_pos *p = realloc(r->pos, total * sizeof(rp_pos));
-        if (p == NULL)
-            return RP_ENOMEM;
-        r->pos = p;
-        r->cap = total;
-    }
-    rp_pos prev = 0;
-    for (uint32_t j = 0; j < total; j++) {
-        prev += get32(r);
-        r->pos[j] = prev;
-    }
-    out->pos = r->pos;
-    out->npos = total;
-    return 1;
+    return rp_segreader_read(r, out, 1);
 }
 
 rp_docid rp_segreader_peek(const rp_segreader *r)

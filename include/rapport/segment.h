@@ -89,6 +89,13 @@ void rp_segment_reader(const rp_segment *s, size_t i, rp_segreader *r);
  * a posting was read, 0 at the end, RP_ENOMEM. */
 int rp_segreader_next(rp_segreader *r, rp_posting *out);
 
+/* Reads up to max (at most INT_MAX) postings into out[0..n) and returns n,
+ * 0 at the end, or RP_ENOMEM. Their positions lie in r's buffer, valid
+ * until the next read. A batch lets the caller start loading what it needs
+ * for each of them (a merge: their documents' norms) before using the
+ * first. */
+int rp_segreader_read(rp_segreader *r, rp_posting *out, size_t max);
+
 /* The document of the posting after the one last read, without reading
  * it, or 0 at the end: lets a caller start loading what it will need for
  * that document (a merge prefetches its norms) a posting early. */
