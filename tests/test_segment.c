@@ -5,8 +5,8 @@
  * per-field tfs and sorted positions; a seeded random corpus of 2000
  * documents over a 300-term vocabulary is checked against an independent
  * model kept in this file and then pushed through the block codec. Also
- * covers argument checks, tf saturation at RP_TF_MAX and misuse of the
- * begin/end/finish sequence.
+ * covers argument checks, tf saturation at RP_TF_MAX, misuse of the
+ * begin/end/finish sequence, and reading postings in batches.
  */
 #include "t.h"
 
@@ -779,6 +779,77 @@ static void test_add_many_invalid(void)
     rp_segment_free(s);
 }
 
+/* Reading in batches (rp_segreader_read) gives the postings one-at-a-time
+ * reading gives, for every batch size; the positions of a batch's first
+ * posting stay right after the reader's buffer grew for later ones (where
+ * realloc moves the buffer, as it always does under `make asan`, a pointer
+ * taken before the growth fails here as a use after free). */
+static void test_read_batches(void)
+{
+    uint64_t seed = 0x510E527FADE682D1ull;
+    rp_segment *s = seg_new();
+    const char *terms[] = {"anchor", "bond", "care", "drift", "ease"};
+    for (rp_docid d = 1; d <= 400; d++) {
+        ASSERT_OK(rp_segment_begin(s, d));
+        rp_pos pos = 0;
+        for (size_t t = 0; t < 5; t++) {
+            /* Term t in about half the documents, up to 40 times. */
+            if (t_rand(&seed) % 2)
+                continue;
+            size_t n = (size_t)rnd_in(&seed, 1, 40);
+            for (size_t k = 0; k < n; k++)
+                add(s, terms[t], (int)(k % RP_NFIELDS), pos++);
+        }
+        ASSERT_OK(rp_segment_end(s));
+    }
+    ASSERT_OK(rp_segment_finish(s));
+    enum { MAXP = 400 };
+    rp_posting *one = malloc(MAXP * sizeof *one);
+    rp_pos(*pos)[64] = malloc(MAXP * sizeof *pos);
+    rp_posting *got = malloc(MAXP * sizeof *got);
+    ASSERT(one != NULL && pos != NULL && got != NULL);
+    const size_t sizes[] = {1, 2, 3, 7, 64, MAXP};
+    for (size_t ti = 0; ti < rp_segment_nterms(s); ti++) {
+        rp_segreader r;
+        rp_segreader_init(&r);
+        rp_segment_reader(s, ti, &r);
+        size_t n = 0;
+        while (rp_segreader_next(&r, &one[n]) == 1) {
+            ASSERT(one[n].npos <= 64);
+            memcpy(pos[n], one[n].pos, one[n].npos * sizeof(rp_pos));
+            n++;
+        }
+        rp_segreader_fini(&r);
+        ASSERT(n > 100);
+        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+            rp_segreader_init(&r); /* a fresh buffer, to be grown */
+            rp_segment_reader(s, ti, &r);
+            size_t at = 0;
+            int m;
+            while ((m = rp_segreader_read(&r, got, sizes[z])) > 0) {
+                ASSERT((size_t)m <= sizes[z]);
+                for (int k = 0; k < m; k++, at++) {
+                    ASSERT(at < n);
+                    ASSERT_EQ(got[k].doc, one[at].doc);
+                    ASSERT_EQ(got[k].npos, one[at].npos);
+                    for (int f = 0; f < RP_NFIELDS; f++)
+                        ASSERT_EQ(got[k].tf[f], one[at].tf[f]);
+                    for (uint32_t j = 0; j < got[k].npos; j++)
+                        ASSERT_EQ(got[k].pos[j], pos[at][j]);
+                }
+            }
+            ASSERT_EQ(m, 0);
+            ASSERT_EQ(at, n);
+            ASSERT_EQ(rp_segreader_read(&r, got, sizes[z]), 0);
+            rp_segreader_fini(&r);
+        }
+    }
+    free(one);
+    free(pos);
+    free(got);
+    rp_segment_free(s);
+}
+
 static const t_case cases[] = {
     T(test_basic_postings),
     T(test_term_byte_order),
@@ -793,6 +864,7 @@ static const t_case cases[] = {
     T(test_random_corpus),
     T(test_random_corpus_batched),
     T(test_add_many_invalid),
+    T(test_read_batches),
     {NULL, NULL},
 };
 
