@@ -960,6 +960,7 @@ void rp_txn_norms_prefetch(rp_txn *t, rp_docid doc)
     const unsigned char *c;
     if (t->write || read_chunk(t, chunk, &c) != 0 || c == NULL)
         return; /* a hint: a failure shows when the norms are read */
+    __builtin_prefetch(c + slot); /* the type, then the lengths */
     __builtin_prefetch(c + NORMS_CHUNK + (size_t)slot * RP_NFIELDS * 2);
 }
 
