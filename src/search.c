@@ -1066,8 +1066,10 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
         }
         if (most <= theta && upto > d) {
             for (size_t i = first; i < m; i++)
-                if (ess[i]->doc < upto)
+                if (ess[i]->doc < upto) {
                     n_seek(c, ess[i], upto);
+                    prefetch_ahead(c, ess[i]);
+                }
             continue;
         }
         int ok = doc_ok(c, d);
