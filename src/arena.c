@@ -186,9 +186,10 @@ static int to_big(rp_arena *a, unsigned char **p, size_t len, size_t *cap,
         if (g->next)
             g->next->prev = g;
     } else {
-        memcpy((unsigned char *)(g + 1), *p, len);
-        if (*p != NULL)
+        if (*p != NULL) {
+            memcpy((unsigned char *)(g + 1), *p, len);
             slice_put(a, *p, *cap);
+        }
         g->prev = NULL;
         g->next = a->bigs;
         if (a->bigs)

@@ -70,6 +70,12 @@ static void test_empty_and_null(void)
     ASSERT_OK(rp_arena_reserve(a, &p, 0, &cap, 1));
     ASSERT(p != NULL && cap >= 1);
     p[0] = 7;
+    /* A new string past the largest slice at once: nothing to copy. */
+    unsigned char *q = NULL;
+    size_t qcap = 0;
+    ASSERT_OK(rp_arena_reserve(a, &q, 0, &qcap, (size_t)2 << 20));
+    ASSERT(q != NULL && qcap >= ((size_t)2 << 20));
+    q[qcap - 1] = 9;
     rp_arena_free(a);
     rp_arena_free(NULL);
 }

@@ -8,7 +8,7 @@
  * takes one page fault per 2 MiB instead of one per 4 KiB. A string that
  * outgrows its slice moves to one twice as large; the old slice goes on a
  * free list for the next string of that size. A string larger than the
- * largest slice gets a mapping of its own. Everything goes at once with
+ * largest slice (1 MiB) is a heap block of its own. Everything goes at once with
  * rp_arena_free. One arena is used by one thread; it owns all its memory.
  */
 #ifndef RAPPORT_ARENA_H
@@ -31,7 +31,7 @@ void rp_arena_free(rp_arena *a);
 int rp_arena_reserve(rp_arena *a, unsigned char **p, size_t len,
                      size_t *cap, size_t need);
 
-/* Bytes mapped from the kernel so far (blocks and large strings). */
+/* Bytes held so far: mapped blocks and the heap blocks of large strings. */
 size_t rp_arena_mapped(const rp_arena *a);
 
 #endif
