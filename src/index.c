@@ -866,18 +866,27 @@ int rp_txn_id_del(rp_txn *t, const char *id, size_t len)
     return del_val(t, DB_IDS, id, len);
 }
 
+/* Where slot's field lengths start in a chunk. */
+#define NORMS_LENS(c, slot) ((c) + NORMS_CHUNK + (size_t)(slot) * RP_NFIELDS * 2)
+
+static void lens_from_chunk(const unsigned char *c, uint32_t slot,
+                            uint16_t len[RP_NFIELDS])
+{
+    const unsigned char *l = NORMS_LENS(c, slot);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Stored little-endian: on such a host the bytes are the array. */
+    memcpy(len, l, RP_NFIELDS * sizeof *len);
+#else
+    for (int f = 0; f < RP_NFIELDS; f++)
+        len[f] = (uint16_t)(l[2 * f] | l[2 * f + 1] << 8);
+#endif
+}
+
 static void norms_from_chunk(const unsigned char *c, uint32_t slot,
                              rp_norms *out)
 {
     out->type = (rp_doctype)c[slot];
-    const unsigned char *l = c + NORMS_CHUNK + (size_t)slot * RP_NFIELDS * 2;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* Stored little-endian: on such a host the bytes are the array. */
-    memcpy(out->len, l, sizeof out->len);
-#else
-    for (int f = 0; f < RP_NFIELDS; f++)
-        out->len[f] = (uint16_t)(l[2 * f] | l[2 * f + 1] << 8);
-#endif
+    lens_from_chunk(c, slot, out->len);
 }
 
 static int load_wchunk(rp_txn *t, uint32_t chunk)
@@ -930,38 +939,72 @@ static int read_chunk(rp_txn *t, uint32_t chunk, const unsigned char **out)
     return 0;
 }
 
+/* doc's norms chunk in either kind of transaction: *out is NULL when a
+ * read transaction has no such chunk (a write transaction's buffer is
+ * zeroed instead). */
+static int chunk_of(rp_txn *t, rp_docid doc, const unsigned char **out)
+{
+    uint32_t chunk = doc / NORMS_CHUNK;
+    if (!t->write)
+        return read_chunk(t, chunk, out);
+    int rc = load_wchunk(t, chunk);
+    *out = rc == 0 ? t->wchunk : NULL;
+    return rc;
+}
+
 int rp_txn_norms_get(rp_txn *t, rp_docid doc, rp_norms *out)
 {
-    uint32_t chunk = doc / NORMS_CHUNK, slot = doc % NORMS_CHUNK;
-    if (t->write) {
-        int rc = load_wchunk(t, chunk);
-        if (rc != 0)
-            return rc;
-        norms_from_chunk(t->wchunk, slot, out);
-    } else {
-        const unsigned char *c;
-        int rc = read_chunk(t, chunk, &c);
-        if (rc != 0)
-            return rc;
-        if (c == NULL) {
-            memset(out, 0, sizeof *out);
-            return 0;
-        }
-        norms_from_chunk(c, slot, out);
+    const unsigned char *c;
+    int rc = chunk_of(t, doc, &c);
+    if (rc != 0)
+        return rc;
+    if (c == NULL) {
+        memset(out, 0, sizeof *out);
+        return 0;
     }
+    norms_from_chunk(c, doc % NORMS_CHUNK, out);
     if ((unsigned)out->type >= RP_DOC_TYPES)
         return RP_ECORRUPT;
     return 0;
 }
 
+int rp_txn_lens_get(rp_txn *t, rp_docid doc, uint16_t len[RP_NFIELDS])
+{
+    const unsigned char *c;
+    int rc = chunk_of(t, doc, &c);
+    if (rc != 0)
+        return rc;
+    if (c == NULL)
+        memset(len, 0, RP_NFIELDS * sizeof *len);
+    else
+        lens_from_chunk(c, doc % NORMS_CHUNK, len);
+    return 0;
+}
+
+/* A read transaction's chunk for a prefetch, or NULL: a hint has no
+ * errors, a failure shows when the norms are read. */
+static const unsigned char *prefetch_chunk(rp_txn *t, rp_docid doc)
+{
+    const unsigned char *c;
+    if (t->write || read_chunk(t, doc / NORMS_CHUNK, &c) != 0)
+        return NULL;
+    return c;
+}
+
 void rp_txn_norms_prefetch(rp_txn *t, rp_docid doc)
 {
-    uint32_t chunk = doc / NORMS_CHUNK, slot = doc % NORMS_CHUNK;
-    const unsigned char *c;
-    if (t->write || read_chunk(t, chunk, &c) != 0 || c == NULL)
-        return; /* a hint: a failure shows when the norms are read */
-    __builtin_prefetch(c + slot); /* the type, then the lengths */
-    __builtin_prefetch(c + NORMS_CHUNK + (size_t)slot * RP_NFIELDS * 2);
+    const unsigned char *c = prefetch_chunk(t, doc);
+    if (c == NULL)
+        return;
+    __builtin_prefetch(c + doc % NORMS_CHUNK); /* the type */
+    __builtin_prefetch(NORMS_LENS(c, doc % NORMS_CHUNK));
+}
+
+void rp_txn_lens_prefetch(rp_txn *t, rp_docid doc)
+{
+    const unsigned char *c = prefetch_chunk(t, doc);
+    if (c != NULL)
+        __builtin_prefetch(NORMS_LENS(c, doc % NORMS_CHUNK));
 }
 
 int rp_txn_norms_put(rp_txn *t, rp_docid doc, const rp_norms *n)
@@ -973,7 +1016,7 @@ int rp_txn_norms_put(rp_txn *t, rp_docid doc, const rp_norms *n)
     if (rc != 0)
         return rc;
     t->wchunk[slot] = (unsigned char)n->type;
-    unsigned char *l = t->wchunk + NORMS_CHUNK + (size_t)slot * RP_NFIELDS * 2;
+    unsigned char *l = NORMS_LENS(t->wchunk, slot);
     for (int f = 0; f < RP_NFIELDS; f++) {
         uint16_t v = n->type == RP_DOC_NONE ? 0 : n->len[f];
         l[2 * f] = (unsigned char)v;

@@ -136,10 +136,12 @@ static void c_fini(ctx *c)
     c->nallocs = c->capallocs = c->nterms = c->capterms = 0;
 }
 
+/* doc's field lengths, for scoring (the type is left RP_DOC_NONE: only a
+ * type filter reads it, in doc_ok). */
 static const rp_norms *norms_of(ctx *c, rp_docid doc)
 {
     if (c->norms_doc != doc) {
-        int rc = rp_txn_norms_get(c->txn, doc, &c->norms);
+        int rc = rp_txn_lens_get(c->txn, doc, c->norms.len);
         if (rc != 0 && c->rc == 0)
             c->rc = rc;
         c->norms_doc = doc;
@@ -917,8 +919,14 @@ static int cmp_hits(const void *a, const void *b)
 static int doc_ok(ctx *c, rp_docid doc)
 {
     const rp_search_opts *o = c->o;
-    if (o->type != RP_DOC_NONE && norms_of(c, doc)->type != o->type)
-        return 0;
+    if (o->type != RP_DOC_NONE) {
+        rp_norms nm;
+        int rc = rp_txn_norms_get(c->txn, doc, &nm);
+        if (rc != 0 && c->rc == 0)
+            c->rc = rc;
+        if (rc != 0 || nm.type != o->type)
+            return 0;
+    }
     if (o->allow && !rp_docset_contains(o->allow, doc))
         return 0;
     if (o->budget) {
@@ -963,8 +971,12 @@ static void prefetch_ahead(ctx *c, const node *n)
     if (n->kind != N_TERM || !n->t->docs_ok)
         return;
     const term *t = n->t;
-    if (t->i + NORMS_AHEAD < t->n)
+    if (t->i + NORMS_AHEAD >= t->n)
+        return;
+    if (c->o->type != RP_DOC_NONE) /* doc_ok reads the type line too */
         rp_txn_norms_prefetch(c->txn, t->docs[t->i + NORMS_AHEAD]);
+    else
+        rp_txn_lens_prefetch(c->txn, t->docs[t->i + NORMS_AHEAD]);
 }
 
 /* Moves a term's block cursor to the block that may hold target, without

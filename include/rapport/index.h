@@ -203,11 +203,18 @@ typedef struct rp_norms {
  * Returns 0, RP_ECORRUPT or RP_ENOMEM. */
 int rp_txn_norms_get(rp_txn *txn, rp_docid doc, rp_norms *out);
 
-/* A hint: in a read transaction, starts loading doc's norms into the CPU
- * cache, so that a search can ask for a document's norms a few postings
- * before it scores it. Does nothing in a write transaction; errors are
- * left for rp_txn_norms_get to report. */
+/* Reads only doc's field lengths (all zero when absent), for scoring a
+ * document a posting names: a chunk keeps types and lengths apart, so this
+ * touches one cache line where rp_txn_norms_get touches two. The type is
+ * not checked. Returns 0, RP_ECORRUPT or RP_ENOMEM. */
+int rp_txn_lens_get(rp_txn *txn, rp_docid doc, uint16_t len[RP_NFIELDS]);
+
+/* Hints: in a read transaction, start loading doc's norms (both lines) or
+ * only its lengths into the CPU cache, so that a search can ask for them a
+ * few postings before it scores the document. They do nothing in a write
+ * transaction; errors are left for the reads to report. */
 void rp_txn_norms_prefetch(rp_txn *txn, rp_docid doc);
+void rp_txn_lens_prefetch(rp_txn *txn, rp_docid doc);
 
 /* Sets doc's norms (type RP_DOC_NONE clears them). Buffered per chunk and
  * written when the chunk changes or at commit. */
