@@ -1016,6 +1016,30 @@ static double reach(ctx *c, node *n, rp_docid d, rp_docid *upto)
     return block_bound(c, n);
 }
 
+/* Whether d can still beat theta once the non-essential kids that do not
+ * hold it count nothing: held (the essential kids' block bounds at d) plus
+ * the reach of those that do. Checked before anything is scored, so a
+ * document that only the essential kids hold costs seeks, not its norms
+ * and scores. reach[i] is kid i's reach at d and below[i] the sum of
+ * reach[0..i). Kids are seeked best bound first, only while the answer is
+ * open; the others stay where they are. */
+static int presence_beats(ctx *c, node **ess, size_t first,
+                          const double *reach, const double *below,
+                          double held, double theta, rp_docid d)
+{
+    double found = held;
+    for (size_t i = first; i-- > 0 && found <= theta;) {
+        if (found + reach[i] + below[i] <= theta)
+            return 0;
+        if (reach[i] == 0)
+            continue;
+        n_seek(c, ess[i], d);
+        if (ess[i]->doc == d)
+            found += reach[i];
+    }
+    return found > theta && c->rc == 0;
+}
+
 /* MaxScore over the SHOULD kids of a root without MUST kids. */
 static void run_maxscore(ctx *c, node *root, heap *hp)
 {
@@ -1024,6 +1048,8 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
     node **nots = c_alloc(c, root->nkids * sizeof *nots);
     double *ub = c_alloc(c, root->nkids * sizeof *ub);
     double *contrib = c_alloc(c, root->nkids * sizeof *contrib);
+    double *reachv = c_alloc(c, root->nkids * sizeof *reachv);
+    double *below = c_alloc(c, (root->nkids + 1) * sizeof *below);
     size_t *slot = c_alloc(c, root->nkids * sizeof *slot);
     if (c->rc != 0)
         return;
@@ -1060,22 +1086,26 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
          * (upto). When that cannot beat the threshold, those documents
          * are skipped unscored, and a skipped block is never decoded. */
         rp_docid upto = END;
-        double most = 0;
-        for (size_t i = 0; i < first; i++)
-            most += reach(c, ess[i], d, &upto);
+        double held = 0; /* the block bounds of the essential kids at d */
         for (size_t i = first; i < m; i++) {
             node *e = ess[i];
             if (e->doc != d) {
                 if (e->doc < upto)
                     upto = e->doc;
             } else if (e->kind == N_TERM && e->t->n > 0) {
-                most += block_bound(c, e);
+                held += block_bound(c, e);
                 if (e->t->cur.hdr.last < upto)
                     upto = e->t->cur.hdr.last + 1;
             } else {
-                most += e->bound;
+                held += e->bound;
             }
         }
+        below[0] = 0;
+        for (size_t i = 0; i < first; i++) {
+            reachv[i] = reach(c, ess[i], d, &upto);
+            below[i + 1] = below[i] + reachv[i];
+        }
+        double most = below[first] + held;
         if (most <= theta && upto > d) {
             for (size_t i = first; i < m; i++)
                 if (ess[i]->doc < upto) {
@@ -1084,7 +1114,9 @@ static void run_maxscore(ctx *c, node *root, heap *hp)
                 }
             continue;
         }
-        int ok = doc_ok(c, d);
+        int ok = presence_beats(c, ess, first, reachv, below, held, theta,
+                                d) &&
+                 doc_ok(c, d);
         for (size_t j = 0; j < nnot && ok; j++) {
             n_seek(c, nots[j], d);
             ok = nots[j]->doc != d;
