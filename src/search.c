@@ -277,18 +277,24 @@ static void term_seek(ctx *c, node *n, rp_docid target)
         return;
     }
     /* Galloping is not worth it within 128 postings: binary search,
-     * after a look at the next posting (an OR steps to doc + 1). */
+     * after a look at the next posting (an OR steps to doc + 1). The
+     * search has no branch on the comparisons, which a seek to a random
+     * place mispredicts half the time: it narrows [at, at + len] down to
+     * the first posting >= target by halving len and moving at by a
+     * conditional move. */
     uint32_t lo = t->i, hi = t->n;
-    if (lo + 1 < hi && t->docs[lo] < target && t->docs[lo + 1] >= target)
-        hi = ++lo;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (t->docs[mid] < target)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (lo + 1 < hi && t->docs[lo] < target && t->docs[lo + 1] >= target) {
+        t->i = lo + 1;
+    } else if (lo < hi) {
+        const rp_docid *at = t->docs + lo;
+        uint32_t len = hi - lo;
+        while (len > 1) {
+            uint32_t half = len / 2;
+            at = at[half] < target ? at + half : at;
+            len -= half;
+        }
+        t->i = (uint32_t)(at - t->docs) + (*at < target);
     }
-    t->i = lo;
     term_settle(c, n);
 }
 
