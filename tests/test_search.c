@@ -215,15 +215,25 @@ static void test_type_limit_offset_total(void)
 }
 
 
+static const char *const word_syl[] = {"ka", "lo", "mi",  "ren", "tu",
+                                       "sa", "vor", "el", "nim", "pa"};
+
 /* A word from a Zipf-like vocabulary of 400 made-up words. */
 static void word(uint64_t *s, char *out)
 {
-    static const char *syl[] = {"ka", "lo", "mi", "ren", "tu", "sa", "vor",
-                                "el", "nim", "pa"};
     uint64_t r = t_rand(s) % 1000;
     unsigned w = (unsigned)(r * r / 2500); /* 0..399, small ones common */
-    snprintf(out, 16, "%s%s%s", syl[w % 10], syl[(w / 10) % 10],
-             syl[(w / 100) % 10]);
+    snprintf(out, 16, "%s%s%s", word_syl[w % 10], word_syl[(w / 10) % 10],
+             word_syl[(w / 100) % 10]);
+}
+
+/* One of the six commonest words of word(): a phrase of two of them
+ * matches often and scores low, so pruning meets it as a term whose
+ * documents must be looked up. */
+static void common_word(uint64_t *s, char *out)
+{
+    unsigned w = (unsigned)(t_rand(s) % 6);
+    snprintf(out, 16, "%s%s%s", word_syl[w], word_syl[0], word_syl[0]);
 }
 
 static void build_random(tdb *t, uint64_t seed, int ndocs)
@@ -284,9 +294,10 @@ static void compare_topk(tdb *t, const char *q, rp_search_opts *o)
     rp_query_free(query);
 }
 
-/* Random queries of 1-6 words, some excluded or fielded; with vary, also
- * random k1 and b and, one query in four, weights other than the schema's
- * (which the stored score frontiers do not cover). */
+/* Random queries of 1-6 words, some excluded or fielded, one in five
+ * with a phrase after them; with vary, also random k1 and b and, one
+ * query in four, weights other than the schema's (which the stored score
+ * frontiers do not cover). */
 static void random_queries(tdb *t, uint64_t seed, int nq, int vary)
 {
     uint64_t s = seed;
@@ -300,6 +311,15 @@ static void random_queries(tdb *t, uint64_t seed, int nq, int vary)
             strcat(q, j ? " " : "");
             strcat(q, j ? mods[t_rand(&s) % 5] : "");
             strcat(q, w);
+        }
+        if (qi % 5 == 2) { /* a phrase among the terms */
+            strcat(q, " \"");
+            common_word(&s, w);
+            strcat(q, w);
+            strcat(q, " ");
+            common_word(&s, w);
+            strcat(q, w);
+            strcat(q, "\"");
         }
         rp_search_opts o;
         rp_search_opts_init(&o);
