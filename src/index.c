@@ -867,7 +867,8 @@ int rp_txn_id_del(rp_txn *t, const char *id, size_t len)
 }
 
 /* Where slot's field lengths start in a chunk. */
-#define NORMS_LENS(c, slot) ((c) + NORMS_CHUNK + (size_t)(slot) * RP_NFIELDS * 2)
+#define NORMS_LENS(c, slot)                                                    \
+    ((c) + NORMS_CHUNK + (size_t)(slot) * RP_NFIELDS * 2)
 
 static void lens_from_chunk(const unsigned char *c, uint32_t slot,
                             uint16_t len[RP_NFIELDS])

@@ -61,6 +61,9 @@ static void test_norms_and_scan(void)
     ASSERT_OK(rp_txn_norms_get(txn, 300, &got));
     ASSERT_EQ(got.type, RP_DOC_SPECIALIST);
     ASSERT_EQ(got.len[7], 65535);
+    uint16_t lens[RP_NFIELDS];
+    ASSERT_OK(rp_txn_lens_get(txn, 2, lens)); /* from the write buffer */
+    ASSERT(memcmp(lens, n.len, sizeof lens) == 0);
     ASSERT_OK(rp_txn_commit(txn));
     ASSERT_OK(rp_txn_begin(t.ix, 0, &txn));
     ASSERT_OK(rp_txn_norms_get(txn, 300, &got));
@@ -71,6 +74,17 @@ static void test_norms_and_scan(void)
     ASSERT_EQ(got.len[0], 1);
     ASSERT_OK(rp_txn_norms_get(txn, 100000, &got));
     ASSERT_EQ(got.type, RP_DOC_NONE);
+    /* The lengths alone: the same as rp_txn_norms_get's, zero for a
+     * document that is not there (in a stored chunk or past them all). */
+    ASSERT_OK(rp_txn_lens_get(txn, 300, lens));
+    ASSERT(memcmp(lens, n.len, sizeof lens) == 0);
+    ASSERT_OK(rp_txn_lens_get(txn, 301, lens));
+    for (int f = 0; f < RP_NFIELDS; f++)
+        ASSERT_EQ(lens[f], 0);
+    memset(lens, 0xff, sizeof lens);
+    ASSERT_OK(rp_txn_lens_get(txn, 100000, lens));
+    for (int f = 0; f < RP_NFIELDS; f++)
+        ASSERT_EQ(lens[f], 0);
     rp_txn_abort(txn);
     const char *docs[] = {
         "{\"id\":\"a\",\"text\":\"therapy therapist theatre thunder\"}",

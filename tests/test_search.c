@@ -214,8 +214,7 @@ static void test_type_limit_offset_total(void)
     tdb_close(&t);
 }
 
-
-static const char *const word_syl[] = {"ka", "lo", "mi",  "ren", "tu",
+static const char *const word_syl[] = {"ka", "lo",  "mi", "ren", "tu",
                                        "sa", "vor", "el", "nim", "pa"};
 
 /* A word from a Zipf-like vocabulary of 400 made-up words. */
