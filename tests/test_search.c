@@ -287,28 +287,46 @@ static void compare_topk(tdb *t, const char *q, rp_search_opts *o)
                    o->limit, i, a.hits[i].doc, a.hits[i].score,
                    b.hits[i].doc, b.hits[i].score);
     ASSERT_EQ(a.total, b.total);
+    rp_results_fini(&b);
+    /* Without a total count, a pruned search ends with its top k (no
+     * counting pass): the same hits. */
+    o->count = 0;
+    ASSERT_OK(rp_search(txn, t->an, query, o, &b));
+    o->count = 1;
+    if (a.nhits != b.nhits)
+        T_FAIL("%s (k=%zu, no count): %zu hits exhaustive, %zu pruned", q,
+               o->limit, a.nhits, b.nhits);
+    for (size_t i = 0; i < a.nhits; i++)
+        if (a.hits[i].doc != b.hits[i].doc ||
+            a.hits[i].score != b.hits[i].score)
+            T_FAIL("%s (k=%zu, no count) hit %zu: doc %u %.17g vs doc %u "
+                   "%.17g",
+                   q, o->limit, i, a.hits[i].doc, a.hits[i].score,
+                   b.hits[i].doc, b.hits[i].score);
     rp_results_fini(&a);
     rp_results_fini(&b);
     rp_txn_abort(txn);
     rp_query_free(query);
 }
 
-/* Random queries of 1-6 words, some excluded or fielded, one in five
- * with a phrase after them; with vary, also random k1 and b and, one
+/* Random queries of 1-6 words, some excluded or fielded, some required
+ * (+), one in five with a phrase after them; with vary, also random k1 and b and, one
  * query in four, weights other than the schema's (which the stored score
  * frontiers do not cover). */
 static void random_queries(tdb *t, uint64_t seed, int nq, int vary)
 {
     uint64_t s = seed;
     static const size_t ks[] = {1, 3, 10, 50};
-    static const char *mods[] = {"", "", "", "-", "title:"};
+    static const char *mods[] = {"", "", "", "-", "title:", "+"};
     for (int qi = 0; qi < nq; qi++) {
+        /* Every third query may require words (+): a conjunction. */
+        size_t nmods = qi % 3 == 1 ? 6 : 5;
         char q[400] = "", w[16];
         int nw = 1 + (int)(t_rand(&s) % 6);
         for (int j = 0; j < nw; j++) {
             word(&s, w);
             strcat(q, j ? " " : "");
-            strcat(q, j ? mods[t_rand(&s) % 5] : "");
+            strcat(q, j ? mods[t_rand(&s) % nmods] : "");
             strcat(q, w);
         }
         if (qi % 5 == 2) { /* a phrase among the terms */
