@@ -1,13 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# One job of `make bench`: HTTP. First the /v1/search handler in process
-# (bench_api: the ceiling, cores / mean latency), then rapport-server over
-# the bench index driven by wrk (64 connections) with the bench queries on
-# /v1/search and on /healthz, and the same wrk against nginx serving a
-# static 2 KB JSON file (the ceiling of any HTTP server on this machine).
-# RUNS rounds of the three wrk runs. Everything listens on 127.0.0.1 and
-# is stopped at the end; the server runs with --quiet (no access log, so
-# no query text is logged anywhere). Appends result lines to OUT. Usage:
+# One job of `make bench`: HTTP. RUNS rounds of: the /v1/search handler in
+# process (bench_api: the ceiling, cores / mean latency), then
+# rapport-server over the bench index driven by wrk (64 connections) with
+# the bench queries on /v1/search and on /healthz, and the same wrk against
+# nginx serving a static 2 KB JSON file (the ceiling of any HTTP server on
+# this machine). Everything listens on 127.0.0.1 and is stopped at the
+# end; the server runs with --quiet (no access log, so no query text is
+# logged anywhere). Appends result lines to OUT. Usage:
 #   bench_http.sh BUILD DBDIR QUERIES RUNS OUT
 # RP_BENCH_SECONDS: seconds of each wrk run (default 5).
 set -eu
@@ -23,10 +23,6 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-
-# In process, one pass over the queries after a warm-up.
-"$B/bench/bench_api" "$QUERIES" "$DB" 2 >"$T/api.txt"
-sed -n 's/^result /result size=1x run=1 /p' "$T/api.txt" >>"$OUT"
 
 # wrk script: each request takes the next query, percent-encoded.
 queries_lua "$QUERIES" "$T/queries.lua"
@@ -96,7 +92,12 @@ if ! kill -0 "$NGX" 2>/dev/null; then
 fi
 
 for r in $(seq 1 "$RUNS"); do
-    echo "  [http run $r/$RUNS] search, healthz, nginx static" >&2
+    echo "  [http run $r/$RUNS] in process, search, healthz, nginx static" >&2
+    # In process, one pass over the queries after a warm-up, once a round
+    # (the report takes the median, as of the wrk figures; the server is
+    # idle meanwhile).
+    "$B/bench/bench_api" "$QUERIES" "$DB" 2 >"$T/api.txt"
+    sed -n "s/^result /result size=1x run=$r /p" "$T/api.txt" >>"$OUT"
     t0=$(ticks "$SRV")
     wrk -t2 -c64 -d"${SECS}s" --latency -s "$T/queries.lua" \
         "http://127.0.0.1:$PORT" >"$T/wrk.txt"
