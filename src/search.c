@@ -361,26 +361,19 @@ static uint32_t term_positions(ctx *c, term *t)
 
 static void n_seek(ctx *c, node *n, rp_docid target);
 
-static int has_pos(const rp_pos *p, uint32_t n, rp_pos want)
-{
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (p[mid] < want)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && p[lo] == want;
-}
-
+/* Whether the kids' positions in the current document line up as the
+ * phrase's offsets say. The first kid's positions give the candidate
+ * starts in increasing order, so the position each other kid needs only
+ * grows: one cursor per kid walks its list once (the lists are short: a
+ * term's occurrences in one document). */
 static int phrase_matches(ctx *c, node *n)
 {
-    uint32_t counts[RP_QUERY_MAX_NODES];
+    uint32_t counts[RP_QUERY_MAX_NODES], at[RP_QUERY_MAX_NODES];
     for (size_t k = 0; k < n->nkids; k++) {
         counts[k] = term_positions(c, n->kids[k]->t);
         if (counts[k] == 0)
             return 0;
+        at[k] = 0;
     }
     const term *first = n->kids[0]->t;
     for (uint32_t j = 0; j < counts[0]; j++) {
@@ -388,9 +381,16 @@ static int phrase_matches(ctx *c, node *n)
             continue;
         rp_pos base = first->pos[j] - n->offs[0];
         size_t k = 1;
-        while (k < n->nkids &&
-               has_pos(n->kids[k]->t->pos, counts[k], base + n->offs[k]))
-            k++;
+        for (; k < n->nkids; k++) {
+            const rp_pos *p = n->kids[k]->t->pos;
+            rp_pos want = base + n->offs[k];
+            while (at[k] < counts[k] && p[at[k]] < want)
+                at[k]++;
+            if (at[k] == counts[k])
+                return 0; /* later starts need later positions still */
+            if (p[at[k]] != want)
+                break;
+        }
         if (k == n->nkids)
             return 1;
     }
