@@ -156,6 +156,33 @@ size_t rp_varint_get32_long(const unsigned char *p, const unsigned char *end,
     return n;
 }
 
+const unsigned char *rp_varint_skip(const unsigned char *p,
+                                    const unsigned char *end, uint64_t count)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) &&                          \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Eight bytes a step: the clear high bits mark where varints end. */
+    while (count > 0 && end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t stops = ~w & 0x8080808080808080ull;
+        unsigned n = (unsigned)__builtin_popcountll(stops);
+        if (n < count) {
+            count -= n;
+            p += 8;
+            continue;
+        }
+        while (--count > 0)
+            stops &= stops - 1; /* drop the lowest stop */
+        return p + (__builtin_ctzll(stops) >> 3) + 1;
+    }
+#endif
+    for (; count > 0 && p < end; p++)
+        if (*p < 0x80)
+            count--;
+    return count == 0 ? p : NULL;
+}
+
 int rp_buf_read_file(rp_buf *b, const char *path)
 {
     FILE *f = fopen(path, "rb");

@@ -206,6 +206,44 @@ static void test_varint_random_stream(void)
     free(vals);
 }
 
+/* rp_varint_skip over a stream of varints of every length: skipping k of
+ * them from any start lands where reading k would, also across the
+ * 8-byte steps it scans in; a skip past the end gives NULL. */
+static void test_varint_skip(void)
+{
+    uint64_t seed = 0x2545F4914F6CDD1Dull;
+    enum { N = 600 };
+    size_t at[N + 1]; /* offset of varint i */
+    rp_buf b = RP_BUF_INIT;
+    at[0] = 0;
+    for (size_t i = 0; i < N; i++) {
+        unsigned bits = (unsigned)(t_rand(&seed) % 3 == 0
+                                       ? t_rand(&seed) % 65
+                                       : t_rand(&seed) % 8);
+        uint64_t v = t_rand(&seed);
+        v = bits == 64 ? v : bits == 0 ? 0 : v & (((uint64_t)1 << bits) - 1);
+        ASSERT_OK(rp_buf_put_varint(&b, v));
+        at[i + 1] = b.len;
+    }
+    const unsigned char *end = b.data + b.len;
+    for (size_t from = 0; from < N; from += 1 + from / 40)
+        for (size_t k = 0; from + k <= N; k += 1 + k / 16) {
+            const unsigned char *q = rp_varint_skip(b.data + at[from], end, k);
+            if (q != b.data + at[from + k])
+                T_FAIL("skip %zu from varint %zu: offset %td, want %zu", k,
+                       from, q ? q - b.data : -1, at[from + k]);
+        }
+    ASSERT(rp_varint_skip(b.data, end, N + 1) == NULL);
+    ASSERT(rp_varint_skip(b.data + at[N - 1], end, 2) == NULL);
+    ASSERT(rp_varint_skip(end, end, 0) == end);
+    ASSERT(rp_varint_skip(end, end, 1) == NULL);
+    /* A last varint cut short (no byte below 0x80) does not count. */
+    const unsigned char cut[] = {0x05, 0x81, 0x82};
+    ASSERT(rp_varint_skip(cut, cut + 3, 1) == cut + 1);
+    ASSERT(rp_varint_skip(cut, cut + 3, 2) == NULL);
+    rp_buf_fini(&b);
+}
+
 static void test_buf_init_fini(void)
 {
     rp_buf b;
@@ -352,6 +390,7 @@ static const t_case cases[] = {
     T(test_varint_overlong),
     T(test_varint_get32_range),
     T(test_varint_random_stream),
+    T(test_varint_skip),
     T(test_buf_init_fini),
     T(test_buf_append_growth),
     T(test_buf_reserve_exact),

@@ -77,6 +77,13 @@ static inline size_t rp_varint_put(unsigned char *p, uint64_t v)
 size_t rp_varint_get(const unsigned char *p, const unsigned char *end,
                      uint64_t *v);
 
+/* Past the next count varints from p, without decoding them: where they
+ * end, or NULL if p[0..end) holds fewer. Their values are not checked (a
+ * varint ends at the first byte below 0x80, however long). For position
+ * lists a reader passes over. */
+const unsigned char *rp_varint_skip(const unsigned char *p,
+                                    const unsigned char *end, uint64_t count);
+
 /* Same for a value that must fit in 32 bits; 0 if it does not. */
 size_t rp_varint_get32_long(const unsigned char *p, const unsigned char *end,
                             uint32_t *v);
