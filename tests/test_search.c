@@ -377,6 +377,79 @@ static void test_pruning_equals_exhaustive(void)
     tdb_close(&t);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The ids matching q, in id order, space-separated (static storage). */
+static const char *sorted_ids(tdb *t, const char *q)
+{
+    static char out[4096];
+    char buf[4096], *ids[256];
+    size_t n = 0;
+    snprintf(buf, sizeof buf, "%s", tdb_ids(t, q));
+    for (char *tok = strtok(buf, " "); tok && n < 256; tok = strtok(NULL, " "))
+        ids[n++] = tok;
+    qsort(ids, n, sizeof *ids, cmp_str);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        strcat(out, i ? " " : "");
+        strcat(out, ids[i]);
+    }
+    return out;
+}
+
+/* Phrases against documents written to line their words up in every way:
+ * a repeated word, a word again just before or after where the phrase
+ * needs it, and fillers around them (postings of the same blocks whose
+ * positions a reader passes over). */
+static void test_phrase_positions(void)
+{
+    tdb t;
+    tdb_open(&t);
+    char *lines[130];
+    size_t n = 0;
+    for (int i = 0; i < 60; i++) {
+        lines[n] = malloc(128);
+        ASSERT(lines[n] != NULL);
+        snprintf(lines[n++], 128,
+                 "{\"id\":\"f%02d\",\"text\":\"echo foxtrot echo foxtrot "
+                 "delta foxtrot%s\"}",
+                 i, i % 2 ? " echo foxtrot delta" : "");
+    }
+    const char *mine[] = {
+        "{\"id\":\"p1\",\"text\":\"echo echo\"}",
+        "{\"id\":\"p2\",\"text\":\"echo delta echo\"}",
+        "{\"id\":\"p3\",\"text\":\"delta echo delta delta echo\"}",
+        "{\"id\":\"p4\",\"text\":\"delta delta echo\"}",
+        "{\"id\":\"p5\",\"title\":\"echo\",\"text\":\"echo delta\"}"};
+    for (size_t i = 0; i < 5; i++) {
+        lines[n] = malloc(128);
+        ASSERT(lines[n] != NULL);
+        snprintf(lines[n++], 128, "%s", mine[i]);
+    }
+    for (int i = 60; i < 120; i++) {
+        lines[n] = malloc(128);
+        ASSERT(lines[n] != NULL);
+        snprintf(lines[n++], 128,
+                 "{\"id\":\"f%03d\",\"text\":\"foxtrot echo foxtrot "
+                 "delta\"}",
+                 i);
+    }
+    lines[n] = NULL;
+    tdb_add_ok(&t, (const char *const *)lines);
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    ASSERT_STR_EQ(sorted_ids(&t, "\"echo echo\""), "p1");
+    ASSERT_STR_EQ(sorted_ids(&t, "\"echo delta delta\""), "p3");
+    ASSERT_STR_EQ(sorted_ids(&t, "\"delta echo\""), "p2 p3 p4");
+    ASSERT_STR_EQ(sorted_ids(&t, "\"echo delta\""), "p2 p3 p5");
+    ASSERT_STR_EQ(sorted_ids(&t, "\"delta delta echo\""), "p3 p4");
+    ASSERT_STR_EQ(sorted_ids(&t, "\"echo echo delta\""), "");
+    tdb_close(&t);
+}
+
 static void test_text_search_counts_repeats(void)
 {
     tdb t;
@@ -426,6 +499,7 @@ static const t_case cases[] = {
     T(test_query_semantics),
     T(test_type_limit_offset_total),
     T(test_pruning_equals_exhaustive),
+    T(test_phrase_positions),
     T(test_text_search_counts_repeats),
     {NULL, NULL},
 };
