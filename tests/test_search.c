@@ -408,39 +408,29 @@ static void test_phrase_positions(void)
 {
     tdb t;
     tdb_open(&t);
-    char *lines[130];
+    static char text[120][96];
+    const char *docs[126];
     size_t n = 0;
-    for (int i = 0; i < 60; i++) {
-        lines[n] = malloc(128);
-        ASSERT(lines[n] != NULL);
-        snprintf(lines[n++], 128,
-                 "{\"id\":\"f%02d\",\"text\":\"echo foxtrot echo foxtrot "
-                 "delta foxtrot%s\"}",
-                 i, i % 2 ? " echo foxtrot delta" : "");
-    }
     const char *mine[] = {
         "{\"id\":\"p1\",\"text\":\"echo echo\"}",
         "{\"id\":\"p2\",\"text\":\"echo delta echo\"}",
         "{\"id\":\"p3\",\"text\":\"delta echo delta delta echo\"}",
         "{\"id\":\"p4\",\"text\":\"delta delta echo\"}",
         "{\"id\":\"p5\",\"title\":\"echo\",\"text\":\"echo delta\"}"};
-    for (size_t i = 0; i < 5; i++) {
-        lines[n] = malloc(128);
-        ASSERT(lines[n] != NULL);
-        snprintf(lines[n++], 128, "%s", mine[i]);
+    for (int i = 0; i < 120; i++) {
+        if (i == 60) /* the phrase documents amid the fillers */
+            for (size_t j = 0; j < 5; j++)
+                docs[n++] = mine[j];
+        snprintf(text[i], sizeof text[i],
+                 "{\"id\":\"f%03d\",\"text\":\"%s\"}", i,
+                 i >= 60   ? "foxtrot echo foxtrot delta"
+                 : i % 2 ? "echo foxtrot echo foxtrot delta foxtrot echo "
+                           "foxtrot delta"
+                         : "echo foxtrot echo foxtrot delta foxtrot");
+        docs[n++] = text[i];
     }
-    for (int i = 60; i < 120; i++) {
-        lines[n] = malloc(128);
-        ASSERT(lines[n] != NULL);
-        snprintf(lines[n++], 128,
-                 "{\"id\":\"f%03d\",\"text\":\"foxtrot echo foxtrot "
-                 "delta\"}",
-                 i);
-    }
-    lines[n] = NULL;
-    tdb_add_ok(&t, (const char *const *)lines);
-    for (size_t i = 0; i < n; i++)
-        free(lines[i]);
+    docs[n] = NULL;
+    tdb_add_ok(&t, docs);
     ASSERT_STR_EQ(sorted_ids(&t, "\"echo echo\""), "p1");
     ASSERT_STR_EQ(sorted_ids(&t, "\"echo delta delta\""), "p3");
     ASSERT_STR_EQ(sorted_ids(&t, "\"delta echo\""), "p2 p3 p4");
