@@ -28,10 +28,10 @@
 #include "rapport/postings.h"
 
 #include <string.h>
-#include <streamvbyte.h>
 #include <streamvbytedelta.h>
 
 #include "rapport/error.h"
+#include "rapport/svb.h"
 
 #define FTF_EXTENDED 0xF0
 
@@ -207,12 +207,7 @@ int rp_block_docs(const rp_blockhdr *h, rp_docid docs[RP_BLOCK_DOCS])
     uint32_t count = h->n - 1;
     if (svb_bytes_for(h->docs, count, len) != len)
         return RP_ECORRUPT;
-    /* The SIMD decoder reads up to 16 bytes past the data it uses, so it
-     * runs on a padded copy rather than on the stored bytes. */
-    unsigned char pad[RP_BLOCK_DOCS * 5 + 32];
-    memcpy(pad, h->docs, len);
-    memset(pad + len, 0, 32);
-    streamvbyte_delta_decode(pad, docs + 1, count, h->first);
+    rp_svb_delta_decode(h->docs, len, count, h->first, docs + 1);
     for (uint32_t i = 1; i < h->n; i++)
         if (docs[i] <= docs[i - 1])
             return RP_ECORRUPT;
