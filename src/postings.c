@@ -35,18 +35,6 @@
 
 #define FTF_EXTENDED 0xF0
 
-static size_t svb_bytes_for(const unsigned char *keys, uint32_t count,
-                            size_t avail)
-{
-    size_t keylen = (count + 3) / 4;
-    if (keylen > avail)
-        return SIZE_MAX;
-    size_t total = keylen;
-    for (uint32_t i = 0; i < count; i++)
-        total += ((keys[i >> 2] >> ((i & 3) * 2)) & 3) + 1;
-    return total;
-}
-
 /* Bytes of varint v (v < 2^32). */
 static size_t varint_len32(uint32_t v)
 {
@@ -205,12 +193,14 @@ int rp_block_docs(const rp_blockhdr *h, rp_docid docs[RP_BLOCK_DOCS])
         return 0;
     size_t len = (size_t)(h->ftf - h->docs);
     uint32_t count = h->n - 1;
-    if (svb_bytes_for(h->docs, count, len) != len)
+    if (rp_svb_size(h->docs, len, count) != len)
         return RP_ECORRUPT;
     rp_svb_delta_decode(h->docs, len, count, h->first, docs + 1);
+    unsigned bad = 0; /* no early exit: the compiler vectorises the scan */
     for (uint32_t i = 1; i < h->n; i++)
-        if (docs[i] <= docs[i - 1])
-            return RP_ECORRUPT;
+        bad |= docs[i] <= docs[i - 1];
+    if (bad)
+        return RP_ECORRUPT;
     if (docs[h->n - 1] != h->last)
         return RP_ECORRUPT;
     return 0;

@@ -11,6 +11,7 @@
 #include "rapport/svb.h"
 
 #include <pthread.h>
+#include <stdint.h>
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define SVB_X86 1
@@ -68,6 +69,20 @@ groups_ssse3(const unsigned char *keys, const unsigned char **data,
     return i;
 }
 #endif
+
+size_t rp_svb_size(const unsigned char *keys, size_t avail, uint32_t count)
+{
+    pthread_once(&tables_once, tables_init);
+    size_t nkeys = ((size_t)count + 3) / 4;
+    if (nkeys > avail)
+        return SIZE_MAX;
+    size_t total = nkeys;
+    for (uint32_t k = 0; k < count / 4; k++) /* whole groups: a lookup */
+        total += group_len[keys[k]];
+    for (uint32_t i = count / 4 * 4; i < count; i++)
+        total += ((keys[i / 4] >> (2 * (i % 4))) & 3) + 1;
+    return total;
+}
 
 void rp_svb_delta_decode(const unsigned char *in, size_t len, uint32_t count,
                          uint32_t prev, uint32_t *out)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_svb: rapport's Stream VByte delta decoder against libstreamvbyte's
- * encoder. Gaps of every byte length, every count from 0 to 130 (so every
+ * test_svb: rapport's Stream VByte delta decoder, and its size of an
+ * encoded run, against libstreamvbyte's encoder. Gaps of every byte length, every count from 0 to 130 (so every
  * split between the 16-byte steps and the byte-at-a-time tail), wrapping
  * sums, and a buffer that ends exactly where the data ends.
  */
@@ -47,6 +47,9 @@ static void round_trip(uint64_t *s, uint32_t count, uint32_t prev)
     unsigned char *in = malloc(len ? len : 1);
     ASSERT(in != NULL);
     memcpy(in, enc, len);
+    ASSERT_EQ(rp_svb_size(in, len, count), len);
+    if (count > 0) /* keys cut short */
+        ASSERT_EQ(rp_svb_size(in, (count + 3) / 4 - 1, count), SIZE_MAX);
     got[count] = 0xDEADBEEF;
     rp_svb_delta_decode(in, len, count, prev, got);
     for (uint32_t i = 0; i < count; i++)

@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The bytes count values take, keys and data, as their keys in
+ * keys[0..avail) say; SIZE_MAX when the keys alone pass avail. */
+size_t rp_svb_size(const unsigned char *keys, size_t avail, uint32_t count);
+
 /* Decodes count gaps from in[0..len), which must hold exactly the bytes
  * the keys call for (the caller checks that), into running sums from
  * prev: out[i] = prev + gap[0] + ... + gap[i], modulo 2^32. Reads nothing
