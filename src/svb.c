@@ -41,6 +41,12 @@ static void tables_init(void)
 #endif
 }
 
+/* Bytes of value i, from its 2-bit key. */
+static inline unsigned value_len(const unsigned char *keys, uint32_t i)
+{
+    return ((keys[i / 4] >> (2 * (i % 4))) & 3) + 1;
+}
+
 #ifdef SVB_X86
 /* The whole groups from value 0 while 16 bytes remain at data; returns
  * how many values it decoded, and moves *data and *prev past them. */
@@ -80,7 +86,7 @@ size_t rp_svb_size(const unsigned char *keys, size_t avail, uint32_t count)
     for (uint32_t k = 0; k < count / 4; k++) /* whole groups: a lookup */
         total += group_len[keys[k]];
     for (uint32_t i = count / 4 * 4; i < count; i++)
-        total += ((keys[i / 4] >> (2 * (i % 4))) & 3) + 1;
+        total += value_len(keys, i);
     return total;
 }
 
@@ -97,7 +103,7 @@ void rp_svb_delta_decode(const unsigned char *in, size_t len, uint32_t count,
     (void)len;
 #endif
     for (; i < count; i++) {
-        unsigned n = ((keys[i / 4] >> (2 * (i % 4))) & 3) + 1;
+        unsigned n = value_len(keys, i);
         uint32_t v = 0;
         for (unsigned b = 0; b < n; b++)
             v |= (uint32_t)data[b] << (8 * b);
